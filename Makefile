@@ -1,0 +1,73 @@
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DELETE_ON_ERROR:
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-builtin-rules
+
+PYTHON ?= python3
+VENV ?= .venv
+LAYERS_DIR ?= layers
+BUILD_DIR ?= build
+JOBS ?= $(shell nproc)
+UPGRADE ?=
+PYTEST_ARGS ?=
+
+VENV_STAMP := $(VENV)/.installed
+LAYERKIT := PYTHONPATH=scripts $(VENV)/bin/python -m layerkit --layers-dir $(LAYERS_DIR)
+# Folders are listed too: deleting a file changes its folder's mtime.
+LAYER_INPUTS := $(shell find $(LAYERS_DIR)/. -not -name '*.pyc' -not -path '*/__pycache__*' 2>/dev/null)
+LAYERKIT_SOURCES := $(wildcard scripts/layerkit/*.py)
+
+##@ Main job
+
+.PHONY: lock
+lock: $(VENV_STAMP) ## Resolve each layer's requirements.in for its runtimes and architectures (UPGRADE=1 to take new versions)
+	$(LAYERKIT) lock $(if $(UPGRADE),--upgrade)
+
+.PHONY: layers
+layers: $(BUILD_DIR)/manifest.json ## Build every layer zip and build/manifest.json (only what changed)
+
+# A failed build leaves the previous manifest as it was; it must not be deleted.
+.PRECIOUS: $(BUILD_DIR)/manifest.json
+$(BUILD_DIR)/manifest.json: $(LAYER_INPUTS) $(LAYERKIT_SOURCES) $(VENV_STAMP)
+	$(LAYERKIT) build --build-dir $(BUILD_DIR) --jobs $(JOBS)
+
+##@ Development
+
+.PHONY: test
+test: lint $(VENV_STAMP) ## Run linters and every test
+	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+.PHONY: lint
+lint: $(VENV_STAMP) ## ruff (lint and format check) and mypy --strict
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy scripts tests layers/aws_helpers/python
+
+.PHONY: bench
+bench: $(VENV_STAMP) ## Measure a cold layer build against plain uv + zip, and a warm no-op build
+	PYTHONPATH=scripts $(VENV)/bin/python tests/bench/bench_build.py
+
+.PHONY: venv
+venv: $(VENV_STAMP) ## Create the virtualenv from the pinned requirements-dev.txt
+
+$(VENV_STAMP): requirements-dev.txt
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --require-hashes --no-deps -r requirements-dev.txt
+	touch $@
+
+.PHONY: lock-dev
+lock-dev: $(VENV_STAMP) ## Re-pin the build and test toolchain (requirements-dev.txt) with pip-compile
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	  --no-emit-index-url --no-emit-find-links --output-file requirements-dev.txt requirements-dev.in
+
+.PHONY: clean
+clean: ## Delete build output (keeps the virtualenv)
+	rm -rf $(BUILD_DIR)
+
+.PHONY: help
+help: ## Show this help
+	@awk 'BEGIN {FS = ":.*##"; printf "Usage: make <target> [VAR=value]\n"} \
+	  /^[a-zA-Z_-]+:.*?##/ {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2} \
+	  /^##@/ {printf "\n\033[1m%s\033[0m\n", substr($$0, 5)}' $(MAKEFILE_LIST)

@@ -1,0 +1,134 @@
+"""`make layers`: builds every layer artifact (one zip per layer and architecture).
+
+An artifact is rebuilt only when its inputs digest changed: layer.toml, its lockfiles,
+its own sources, its target and this build tool. Independent artifacts build in parallel.
+"""
+
+import functools
+import hashlib
+import sys
+import tempfile
+import zlib
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from layerkit import install, layout, lockfile, manifest, uv_cli
+from layerkit.deterministic_zip import zip_bytes
+from layerkit.errors import LayerError
+from layerkit.fsutil import atomic_write
+from layerkit.lambda_facts import MAX_UNZIPPED_BYTES, Target
+from layerkit.layer_config import LAYER_FILE, LayerConfig
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One artifact's result: its manifest record, or the error that stopped it."""
+
+    key: str
+    record: manifest.Record | None
+    rebuilt: bool
+    error: LayerError | None
+
+
+def build_all(configs: list[LayerConfig], build_dir: Path, jobs: int) -> list[Outcome]:
+    """Build every artifact; write the manifest only if all of them succeeded."""
+    work = [(c, a) for c in configs for a in c.architectures]
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        outcomes = list(pool.map(lambda item: _attempt(item[0], item[1], build_dir), work))
+    if all(o.record for o in outcomes):
+        manifest.write(build_dir, [o.record for o in outcomes if o.record])
+    return outcomes
+
+
+def _attempt(config: LayerConfig, architecture: str, build_dir: Path) -> Outcome:
+    key = manifest.artifact_key(config.name, architecture)
+    try:
+        record, rebuilt = build_artifact(config, architecture, build_dir)
+    except LayerError as exc:
+        return Outcome(key, None, rebuilt=False, error=exc)
+    return Outcome(key, record, rebuilt=rebuilt, error=None)
+
+
+def build_artifact(config: LayerConfig, architecture: str, build_dir: Path) -> tuple[manifest.Record, bool]:
+    """The artifact's record, and whether it had to be built (False: reused as it was)."""
+    targets = config.targets(architecture)
+    locks = {t: lockfile.find(config, t) for t in targets} if lockfile.read_requirements(config) else {}
+    sources = layout.source_tree(config)
+    digest = _inputs_digest(config, architecture, locks, sources)
+
+    key = manifest.artifact_key(config.name, architecture)
+    previous = manifest.read_state(build_dir, key)
+    if previous and previous["inputs_sha256"] == digest and _intact(previous):
+        return previous, False
+
+    build_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=build_dir, prefix=".staging-") as staging:
+        installed = {}
+        for target, lock in locks.items():
+            site = Path(staging) / target.runtime
+            install.install(config.name, lock, target, site)
+            installed[target.runtime] = layout.installed_tree(site)
+        tree = layout.assemble(config, installed, sources)
+        unzipped = sum(entry.size() for entry in tree.values())
+        if unzipped > MAX_UNZIPPED_BYTES:
+            raise LayerError(
+                f"layer {config.name} ({architecture}): {unzipped:,} bytes unzipped, over Lambda's "
+                f"limit of {MAX_UNZIPPED_BYTES:,} for a function and all its layers; split the layer "
+                "or exclude files"
+            )
+        data = zip_bytes(tree)
+
+    record = manifest.record(
+        config=config,
+        architecture=architecture,
+        build_dir=build_dir,
+        zip_data=data,
+        unzipped_size=unzipped,
+        file_count=len(tree),
+        locks=locks,
+        inputs_sha256=digest,
+    )
+    atomic_write(Path(record["zip"]), data)
+    manifest.write_state(build_dir, record)
+    return record, True
+
+
+def _intact(record: manifest.Record) -> bool:
+    path = Path(record["zip"])
+    return path.is_file() and path.stat().st_size == record["zip_size"]
+
+
+def _inputs_digest(
+    config: LayerConfig, architecture: str, locks: dict[Target, lockfile.Lock], sources: layout.Tree
+) -> str:
+    digest = hashlib.sha256()
+    for part in _inputs(config, architecture, locks, sources):
+        digest.update(hashlib.sha256(part).digest())
+    return digest.hexdigest()
+
+
+def _inputs(
+    config: LayerConfig, architecture: str, locks: dict[Target, lockfile.Lock], sources: layout.Tree
+) -> Iterator[bytes]:
+    yield _tool_identity()
+    yield architecture.encode()
+    yield (config.directory / LAYER_FILE).read_bytes()
+    for target, lock in sorted(locks.items()):
+        yield target.key.encode()
+        yield lock.path.read_bytes()
+    for path, entry in sorted(sources.items()):
+        yield f"{path}:{entry.executable}".encode()
+        yield entry.read()
+
+
+_OWN_SOURCES = sorted(Path(__file__).parent.glob("*.py"))
+
+
+@functools.cache
+def _tool_identity() -> bytes:
+    """Identify the build tool: this package's code, uv's version, and the zlib and Python that write the zip."""
+    parts = [p.read_bytes() for p in _OWN_SOURCES]
+    parts += [uv_cli.version().encode(), zlib.ZLIB_RUNTIME_VERSION.encode(), sys.version.encode()]
+    return hashlib.sha256(b"\0".join(parts)).digest()

@@ -1,0 +1,68 @@
+"""Command line: `python -m layerkit lock|build`. The only module that prints."""
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from layerkit import build, layer_config, resolve
+from layerkit.errors import LayerError
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="layerkit", description=__doc__)
+    parser.add_argument("--layers-dir", type=Path, default=Path("layers"), help="one folder per layer")
+    commands = parser.add_subparsers(dest="command", required=True)
+    lock = commands.add_parser("lock", help="resolve each layer's requirements.in for its targets")
+    lock.add_argument("layers", nargs="*", help="layer names (default: all)")
+    lock.add_argument("--upgrade", action="store_true", help="ignore current pins and take the newest versions")
+    make = commands.add_parser("build", help="build every layer zip and build/manifest.json")
+    make.add_argument("--build-dir", type=Path, default=Path("build"))
+    make.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="artifacts built at once")
+    args = parser.parse_args(argv)
+
+    try:
+        configs = layer_config.discover(args.layers_dir)
+        if args.command == "lock":
+            return _lock(configs, args.layers, upgrade=args.upgrade)
+        if args.jobs < 1:
+            parser.error("--jobs must be at least 1")
+        return _build(configs, args.build_dir, args.jobs)
+    except LayerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+def _lock(configs: list[layer_config.LayerConfig], names: list[str], *, upgrade: bool) -> int:
+    known = {c.name: c for c in configs}
+    unknown = sorted(set(names) - set(known))
+    if unknown:
+        raise LayerError(f"no layer named {', '.join(unknown)}; layers: {', '.join(known)}")
+    for config in configs:
+        if names and config.name not in names:
+            continue
+        written = resolve.lock_layer(config, upgrade=upgrade)
+        shown = ", ".join(str(p) for p in written) or "nothing to lock (no requirements)"
+        print(f"locked {config.name}: {shown}")
+    return 0
+
+
+def _build(configs: list[layer_config.LayerConfig], build_dir: Path, jobs: int) -> int:
+    start = time.perf_counter()
+    outcomes = build.build_all(configs, build_dir, jobs)
+    for outcome in outcomes:
+        if outcome.error:
+            print(f"error: {outcome.error}", file=sys.stderr)
+        elif outcome.record:
+            size = outcome.record["unzipped_size"] / 1e6
+            state = "built" if outcome.rebuilt else "up to date"
+            s3 = ", needs S3 upload (over 50 MB zipped)" if outcome.record["needs_s3"] else ""
+            print(f"{state:>10}  {outcome.record['zip']}  ({size:.1f} MB unzipped{s3})")
+    failed = sum(1 for o in outcomes if o.error)
+    if failed:
+        print(f"error: {failed} artifact(s) failed; {build_dir / 'manifest.json'} was left as it was", file=sys.stderr)
+        return 1
+    print(f"wrote {build_dir / 'manifest.json'} ({len(outcomes)} artifacts, {time.perf_counter() - start:.1f}s)")
+    return 0

@@ -1,0 +1,62 @@
+"""Facts about AWS Lambda that the build must honour (see docs/lambda-facts.md)."""
+
+from dataclasses import dataclass
+
+MAX_UNZIPPED_BYTES = 262_144_000
+"""Function code plus all its layers, unzipped ("must be smaller than 262144000 bytes")."""
+
+MAX_DIRECT_UPLOAD_BYTES = 50 * 1024 * 1024
+"""Zips larger than this cannot be uploaded directly and must go through S3."""
+
+MAX_COMPATIBLE_RUNTIMES = 15
+MAX_DESCRIPTION_CHARS = 256
+MAX_LICENSE_CHARS = 512
+
+# The manylinux tag each runtime's OS can load. Amazon Linux 2 has glibc 2.26, but
+# uv offers no manylinux_2_26 platform, so the nearest older one (2_17) is used.
+_GLIBC_TAG = {
+    "python3.10": "manylinux_2_17",
+    "python3.11": "manylinux_2_17",
+    "python3.12": "manylinux_2_34",
+    "python3.13": "manylinux_2_34",
+    "python3.14": "manylinux_2_34",
+}
+RUNTIMES = tuple(_GLIBC_TAG)
+
+# Lambda's architecture name -> the machine name in wheel tags and uv platforms.
+_MACHINE = {"x86_64": "x86_64", "arm64": "aarch64"}
+ARCHITECTURES = tuple(_MACHINE)
+
+
+@dataclass(frozen=True, order=True)
+class Target:
+    """One runtime on one architecture: what a lockfile and an install are for."""
+
+    runtime: str
+    architecture: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.runtime}-{self.architecture}"
+
+    @property
+    def python_version(self) -> str:
+        return self.runtime.removeprefix("python")
+
+    @property
+    def uv_platform(self) -> str:
+        return f"{_MACHINE[self.architecture]}-{_GLIBC_TAG[self.runtime]}"
+
+    @property
+    def marker_environment(self) -> dict[str, str]:
+        """PEP 508 marker values on this target, for checking requirement markers."""
+        return {
+            "implementation_name": "cpython",
+            "platform_python_implementation": "CPython",
+            "platform_machine": _MACHINE[self.architecture],
+            "platform_system": "Linux",
+            "sys_platform": "linux",
+            "os_name": "posix",
+            "python_version": self.python_version,
+            "python_full_version": f"{self.python_version}.0",
+        }

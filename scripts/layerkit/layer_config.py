@@ -1,0 +1,118 @@
+"""Reads and checks `layers/<name>/layer.toml`, the single source of truth for a layer."""
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from layerkit import lambda_facts
+from layerkit.errors import LayerError
+from layerkit.lambda_facts import Target
+
+LAYER_FILE = "layer.toml"
+REQUIREMENTS_IN = "requirements.in"
+SOURCES_DIR = "python"
+
+_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_KEYS = {"description", "license", "runtimes", "architectures", "exclude"}
+
+
+@dataclass(frozen=True)
+class LayerConfig:
+    """A layer as layer.toml declares it, with defaults filled in."""
+
+    name: str
+    directory: Path
+    description: str
+    license: str
+    runtimes: tuple[str, ...]
+    architectures: tuple[str, ...]
+    exclude: tuple[str, ...]
+
+    @property
+    def requirements_in(self) -> Path:
+        return self.directory / REQUIREMENTS_IN
+
+    @property
+    def sources_dir(self) -> Path:
+        return self.directory / SOURCES_DIR
+
+    def targets(self, architecture: str) -> list[Target]:
+        return [Target(runtime, architecture) for runtime in self.runtimes]
+
+    def all_targets(self) -> list[Target]:
+        return sorted(Target(r, a) for r in self.runtimes for a in self.architectures)
+
+
+def discover(layers_dir: Path) -> list[LayerConfig]:
+    """Every layer under `layers_dir`, sorted by name: each folder is one layer."""
+    if not layers_dir.is_dir():
+        raise LayerError(f"{layers_dir}: no such folder; create it with one folder per layer")
+    configs = [load(d) for d in sorted(layers_dir.iterdir()) if d.is_dir()]
+    if not configs:
+        raise LayerError(f"{layers_dir}: no layers found; add {layers_dir}/<name>/{LAYER_FILE}")
+    return configs
+
+
+def load(directory: Path) -> LayerConfig:
+    """Parse one layer's layer.toml, rejecting anything Lambda or the build would refuse."""
+    name = directory.name
+    path = directory / LAYER_FILE
+    where = f"layer {name}: {path}"
+    if not _NAME.fullmatch(name):
+        raise LayerError(
+            f"{where}: the folder name must be 1-64 letters, digits, '-' or '_' (it becomes the Lambda layer name)"
+        )
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise LayerError(f"{where}: missing; every layer folder needs one") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise LayerError(f"{where}: not valid TOML ({exc})") from None
+
+    unknown = sorted(set(data) - _KEYS)
+    if unknown:
+        raise LayerError(f"{where}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(_KEYS))}")
+
+    description = _string(data, "description", where, lambda_facts.MAX_DESCRIPTION_CHARS)
+    license_ = _string(data, "license", where, lambda_facts.MAX_LICENSE_CHARS)
+    runtimes = _choices(data, "runtimes", where, lambda_facts.RUNTIMES)
+    if len(runtimes) > lambda_facts.MAX_COMPATIBLE_RUNTIMES:
+        raise LayerError(
+            f"{where}: {len(runtimes)} runtimes, but a layer version allows at most "
+            f"{lambda_facts.MAX_COMPATIBLE_RUNTIMES}"
+        )
+    architectures = _choices(data, "architectures", where, lambda_facts.ARCHITECTURES)
+    exclude = data.get("exclude", [])
+    if not isinstance(exclude, list) or not all(isinstance(p, str) and p for p in exclude):
+        raise LayerError(f'{where}: exclude must be a list of glob patterns, e.g. ["python/*/tests/*"]')
+    return LayerConfig(
+        name=name,
+        directory=directory,
+        description=description,
+        license=license_,
+        runtimes=runtimes,
+        architectures=architectures,
+        exclude=tuple(exclude),
+    )
+
+
+def _string(data: dict[str, object], key: str, where: str, limit: int) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise LayerError(f'{where}: {key} must be a non-empty string, e.g. {key} = "..."')
+    if len(value) > limit:
+        raise LayerError(f"{where}: {key} has {len(value)} characters; Lambda allows at most {limit}")
+    return value
+
+
+def _choices(data: dict[str, object], key: str, where: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
+    value = data.get(key)
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise LayerError(f"{where}: {key} must be a non-empty list, e.g. {key} = [{allowed[-1]!r}]")
+    for item in value:
+        if item not in allowed:
+            raise LayerError(f"{where}: unknown {key[:-1]} {item!r}; supported: {', '.join(allowed)}")
+    if len(set(value)) != len(value):
+        raise LayerError(f"{where}: {key} lists an entry twice")
+    return tuple(sorted(value, key=allowed.index))

@@ -1,0 +1,143 @@
+"""Decides what goes into a layer zip and under which path.
+
+Installed packages land in `python/`, or, when a layer's runtimes need different files
+(compiled extensions), in `python/lib/python3.X/site-packages/` per runtime. The layer's
+own sources from `layers/<name>/python/` go into `python/`. Left out: `__pycache__` and
+`.pyc` files (built for the host), installer state, console scripts in `bin/` (their
+shebang names the build host's interpreter, and Lambda never puts them on PATH), files
+the layer's `exclude` globs match, and the RECORD lines of every file left out.
+"""
+
+import csv
+import fnmatch
+import hashlib
+import io
+import os
+import posixpath
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from layerkit.errors import LayerError
+from layerkit.layer_config import SOURCES_DIR, LayerConfig
+
+_INSTALLER_LEFTOVERS = {"bin", ".lock"}
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    """A file for the zip: its bytes come from `path`, or from `data` when rewritten."""
+
+    path: Path
+    executable: bool
+    data: bytes | None = None
+
+    def read(self) -> bytes:
+        return self.data if self.data is not None else self.path.read_bytes()
+
+    def size(self) -> int:
+        return len(self.data) if self.data is not None else self.path.stat().st_size
+
+
+Tree = dict[str, FileEntry]
+"""Zip path (or a path relative to a staging folder) -> file."""
+
+
+def installed_tree(site: Path) -> Tree:
+    """The files uv installed into `site`, minus host-specific leftovers."""
+    tree: Tree = {}
+    if not site.is_dir():
+        raise LayerError(f"{site}: the installer left no folder here")
+    for root, dirs, files in os.walk(site):
+        rel_root = Path(root).relative_to(site)
+        at_top = rel_root == Path()
+        dirs[:] = [d for d in dirs if d != "__pycache__" and not (at_top and d in _INSTALLER_LEFTOVERS)]
+        for name in files:
+            if not name.endswith(".pyc") and not (at_top and name in _INSTALLER_LEFTOVERS):
+                tree[(rel_root / name).as_posix()] = _entry(Path(root) / name)
+    return tree
+
+
+def source_tree(config: LayerConfig) -> Tree:
+    """The layer's own files under `python/`, refusing links that leave the layer folder."""
+    top = config.sources_dir
+    if not top.exists():
+        return {}
+    layer_root = config.directory.resolve()
+    tree: Tree = {}
+    seen: set[Path] = set()
+    for root, dirs, files in os.walk(top, followlinks=True):
+        real = Path(root).resolve()
+        if not real.is_relative_to(layer_root):
+            raise LayerError(
+                f"layer {config.name}: {root}: links outside the layer folder ({real}); "
+                "copy the files into the layer instead"
+            )
+        if real in seen:
+            raise LayerError(f"layer {config.name}: {root}: a symlink loop; remove the link")
+        seen.add(real)
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in files:
+            path = Path(root) / name
+            target = path.resolve()
+            if not target.is_relative_to(layer_root):
+                raise LayerError(
+                    f"layer {config.name}: {path}: links outside the layer folder ({target}); "
+                    "copy the file into the layer instead"
+                )
+            if not name.endswith(".pyc"):
+                tree[path.relative_to(config.directory).as_posix()] = _entry(target)
+    return tree
+
+
+def same_files(trees: list[Tree]) -> bool:
+    """True when every tree has the same paths with the same bytes."""
+    digests = [{p: hashlib.sha256(e.read()).digest() for p, e in t.items()} for t in trees]
+    return all(d == digests[0] for d in digests[1:])
+
+
+def assemble(config: LayerConfig, installed: dict[str, Tree], sources: Tree) -> Tree:
+    """The zip's files: installed trees per runtime (shared when identical) plus sources."""
+    zip_tree: Tree = {}
+    runtimes = sorted(installed)
+    if runtimes and same_files([installed[r] for r in runtimes]):
+        prefixes = {runtimes[0]: SOURCES_DIR}
+    else:
+        prefixes = {r: f"{SOURCES_DIR}/lib/{r}/site-packages" for r in runtimes}
+    for runtime, prefix in prefixes.items():
+        zip_tree.update({f"{prefix}/{p}": e for p, e in installed[runtime].items()})
+    for path, entry in sources.items():
+        if path in zip_tree:
+            raise LayerError(
+                f"layer {config.name}: {config.directory / path}: a package from requirements "
+                "installs the same file; rename the module or drop the requirement"
+            )
+        zip_tree[path] = entry
+    kept = {p: e for p, e in zip_tree.items() if not any(fnmatch.fnmatchcase(p, g) for g in config.exclude)}
+    if not kept:
+        raise LayerError(
+            f"layer {config.name}: {config.directory}: the layer is empty; add requirements.in "
+            "or sources under python/ (or loosen exclude)"
+        )
+    return _prune_records(kept)
+
+
+def _prune_records(tree: Tree) -> Tree:
+    """Rewrite each RECORD to list only files the zip ships, so none names a host path."""
+    pruned = dict(tree)
+    for path, entry in tree.items():
+        if not path.endswith(".dist-info/RECORD"):
+            continue
+        site = posixpath.dirname(posixpath.dirname(path))
+        rows = csv.reader(io.StringIO(entry.read().decode("utf-8")))
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        for row in rows:
+            if row and posixpath.normpath(posixpath.join(site, row[0])) in tree:
+                writer.writerow(row)
+        pruned[path] = FileEntry(entry.path, entry.executable, out.getvalue().encode("utf-8"))
+    return pruned
+
+
+def _entry(path: Path) -> FileEntry:
+    return FileEntry(path, bool(path.stat().st_mode & stat.S_IXUSR))
