@@ -1,8 +1,12 @@
-"""Fixtures running AWS calls against a local moto server, never a real account."""
+"""Shared fixtures: layer folders written as a user would, and a local moto server.
+
+AWS calls go to moto on 127.0.0.1, never to a real account.
+"""
 
 from __future__ import annotations
 
 import http.client
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pytest
@@ -10,6 +14,7 @@ from moto.server import ThreadedMotoServer
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from pathlib import Path
 
 _HOST = "127.0.0.1"
 
@@ -42,3 +47,45 @@ def aws_env(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
         connection.close()
     assert response.status == http.client.OK, f"moto reset failed: {response.status}"
     return moto_endpoint
+
+
+@dataclass(frozen=True)
+class LayerFactory:
+    """Writes layer folders under a temporary `layers/`, as a user would."""
+
+    layers_dir: Path
+
+    def make(  # noqa: PLR0913 -- one argument per part of a layer folder
+        self,
+        name: str,
+        *,
+        requirements: str | None = None,
+        files: dict[str, str] | None = None,
+        runtimes: tuple[str, ...] = ("python3.12",),
+        architectures: tuple[str, ...] = ("x86_64",),
+        extra_toml: str = "",
+    ) -> Path:
+        directory = self.layers_dir / name
+        directory.mkdir(parents=True)
+        (directory / "layer.toml").write_text(
+            f'description = "test layer {name}"\nlicense = "MIT"\n'
+            f"runtimes = {list(runtimes)!r}\narchitectures = {list(architectures)!r}\n{extra_toml}",
+            encoding="utf-8",
+        )
+        if requirements is not None:
+            (directory / "requirements.in").write_text(requirements, encoding="utf-8")
+        for relative, text in (files or {}).items():
+            path = directory / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        return directory
+
+
+@pytest.fixture
+def layers(tmp_path: Path) -> LayerFactory:
+    return LayerFactory(tmp_path / "layers")
+
+
+@pytest.fixture
+def build_dir(tmp_path: Path) -> Path:
+    return tmp_path / "build"

@@ -54,7 +54,7 @@ def _attempt(config: LayerConfig, architecture: str, build_dir: Path) -> Outcome
 def build_artifact(config: LayerConfig, architecture: str, build_dir: Path) -> tuple[manifest.Record, bool]:
     """The artifact's record, and whether it had to be built (False: reused as it was)."""
     targets = config.targets(architecture)
-    locks = {t: lockfile.find(config, t) for t in targets} if lockfile.read_requirements(config) else {}
+    locks = {t: lock for t in targets if (lock := lockfile.find(config, t))}
     sources = layout.source_tree(config)
     digest = _inputs_digest(config, architecture, locks, sources)
 

@@ -81,16 +81,19 @@ def read(path: Path) -> Lock:
     return Lock(path=path, targets=targets, pins=pins, direct=frozenset(direct))
 
 
-def find(config: LayerConfig, target: Target) -> Lock:
-    """The current lockfile for `target`, or an error that says to run `make lock`."""
+def find(config: LayerConfig, target: Target) -> Lock | None:
+    """The current lockfile for `target` (None for a layer with no requirements), or an error."""
+    requirements = read_requirements(config)
     candidates = [config.directory / target_lockfile_name(target), config.directory / SHARED_LOCKFILE]
     path = next((p for p in candidates if p.exists()), None)
     if path is None:
+        if not requirements:
+            return None
         raise LayerError(f"layer {config.name}: {candidates[1]}: missing for {target.key}; run 'make lock'")
     lock = read(path)
     if target.key not in lock.targets:
         raise LayerError(f"layer {config.name}: {path}: not resolved for {target.key}; run 'make lock'")
-    problem = _staleness(read_requirements(config), lock, target)
+    problem = _staleness(requirements, lock, target)
     if problem:
         raise LayerError(
             f"layer {config.name}: {path}: out of date with {REQUIREMENTS_IN} ({problem}); run 'make lock'"

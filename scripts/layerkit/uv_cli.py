@@ -25,8 +25,10 @@ def version() -> str:
 
 def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     # --no-config: a developer's uv.toml must not change what a lockfile or a zip holds.
+    # --no-python-downloads: resolving for python3.12 needs its version number, not an
+    # interpreter; without it uv tries to download one, and waits on the network.
     return subprocess.run(
-        [binary(), *args, "--no-config", "--quiet", "--color", "never"],
+        [binary(), *args, "--no-config", "--no-python-downloads", "--quiet", "--color", "never"],
         cwd=cwd,
         capture_output=True,
         text=True,
@@ -38,7 +40,8 @@ def failure(stderr: str) -> str:
     """Condense uv's error report to one line: its `error:`, `Caused by:` and reason lines, joined."""
     kept = []
     for raw in stderr.splitlines():
-        line = raw.strip().lstrip("\u00d7\u2570\u2500\u25b6\u2502 ")  # the marks of uv's error tree.strip()
+        # Strip the marks uv draws its error tree with.
+        line = raw.strip().lstrip("\u00d7\u2570\u2500\u25b6\u2502 ").strip()
         if not line or line.startswith(("help:", "hint:")):
             continue
         kept.append(line.removeprefix("error: ").removeprefix("Caused by: "))

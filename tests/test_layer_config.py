@@ -1,0 +1,83 @@
+"""layer.toml parsing: every mistake gets one clear error naming the layer and the file."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+from layerkit import layer_config
+from layerkit.errors import LayerError
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from conftest import LayerFactory
+
+
+def test_reads_all_keys(layers: LayerFactory) -> None:
+    directory = layers.make(
+        "tools",
+        runtimes=("python3.13", "python3.12"),
+        architectures=("arm64", "x86_64"),
+        extra_toml='exclude = ["python/*/tests/*"]\n',
+    )
+    config = layer_config.load(directory)
+    assert config.name == "tools"
+    assert config.license == "MIT"
+    assert config.runtimes == ("python3.12", "python3.13")
+    assert config.architectures == ("x86_64", "arm64")
+    assert config.exclude == ("python/*/tests/*",)
+    assert [t.key for t in config.all_targets()] == [
+        "python3.12-arm64",
+        "python3.12-x86_64",
+        "python3.13-arm64",
+        "python3.13-x86_64",
+    ]
+
+
+VALID = 'description = "d"\nlicense = "MIT"\nruntimes = ["python3.12"]\narchitectures = ["x86_64"]'
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ("description = [", "not valid TOML"),
+        ('license = "MIT"\nruntimes = ["python3.12"]\narchitectures = ["x86_64"]', "description must be"),
+        ('description = "d"\nlicense = "MIT"\nruntimes = ["python3.8"]\narchitectures = ["x86_64"]', "python3.8"),
+        ('description = "d"\nlicense = "MIT"\nruntimes = ["python3.12"]\narchitectures = ["aarch64"]', "'aarch64'"),
+        ('description = "d"\nlicense = "MIT"\nruntimes = []\narchitectures = ["x86_64"]', "runtimes must be"),
+        (f"{VALID}\nexlude = []", "exlude"),
+        (VALID.replace('description = "d"', f'description = "{"d" * 257}"'), "at most 256"),
+    ],
+)  # fmt: skip
+def test_rejects_bad_layer_toml(tmp_path: Path, toml: str, message: str) -> None:
+    directory = tmp_path / "broken"
+    directory.mkdir()
+    (directory / "layer.toml").write_text(toml, encoding="utf-8")
+    with pytest.raises(LayerError, match=r"layer broken: .*layer.toml") as caught:
+        layer_config.load(directory)
+    assert message in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_missing_layer_toml(tmp_path: Path) -> None:
+    (tmp_path / "bare").mkdir()
+    with pytest.raises(LayerError, match=r"layer bare: .*bare/layer.toml: missing"):
+        layer_config.load(tmp_path / "bare")
+
+
+def test_folder_name_must_be_a_layer_name(layers: LayerFactory) -> None:
+    directory = layers.make("has.dot")
+    with pytest.raises(LayerError, match="folder name must be"):
+        layer_config.load(directory)
+
+
+def test_discover_sorts_layers(layers: LayerFactory) -> None:
+    for name in ("zeta", "alpha", "mid"):
+        layers.make(name)
+    assert [c.name for c in layer_config.discover(layers.layers_dir)] == ["alpha", "mid", "zeta"]
+
+
+def test_discover_needs_layers(tmp_path: Path) -> None:
+    with pytest.raises(LayerError, match="no such folder"):
+        layer_config.discover(tmp_path / "nowhere")
