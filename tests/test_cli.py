@@ -47,4 +47,3 @@ def test_lock_unknown_layer(layers: LayerFactory, capsys: pytest.CaptureFixture[
     layers.make("ok", files={"python/ok.py": "A = 1\n"})
     assert main(["--layers-dir", str(layers.layers_dir), "lock", "nope"]) == 1
     assert capsys.readouterr().err == "error: no layer named nope; layers: ok\n"
-

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,10 +14,11 @@ if TYPE_CHECKING:
     from conftest import LayerFactory
 
 ROOT = Path(__file__).resolve().parent.parent
+MAKE = shutil.which("make") or "make"
 
 
 def make(*args: str) -> str:
-    result = subprocess.run(["make", "-C", str(ROOT), *args], capture_output=True, text=True, check=False)
+    result = subprocess.run([MAKE, "-C", str(ROOT), *args], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
 

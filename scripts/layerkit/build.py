@@ -14,8 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from layerkit import install, layout, lockfile, manifest, uv_cli
-from layerkit.deterministic_zip import zip_bytes
+from layerkit import deterministic_zip, install, layout, lockfile, manifest, uv_cli
 from layerkit.errors import LayerError
 from layerkit.fsutil import atomic_write
 from layerkit.lambda_facts import MAX_UNZIPPED_BYTES, Target
@@ -78,7 +77,13 @@ def build_artifact(config: LayerConfig, architecture: str, build_dir: Path) -> t
                 f"limit of {MAX_UNZIPPED_BYTES:,} for a function and all its layers; split the layer "
                 "or exclude files"
             )
-        data = zip_bytes(tree)
+        entries = len(deterministic_zip.entry_names(tree))
+        if entries > deterministic_zip.MAX_ENTRIES:
+            raise LayerError(
+                f"layer {config.name} ({architecture}): {entries:,} files and folders, over the "
+                f"{deterministic_zip.MAX_ENTRIES:,} a zip holds without ZIP64; split the layer or exclude files"
+            )
+        data = deterministic_zip.zip_bytes(tree)
 
     record = manifest.record(
         config=config,

@@ -100,7 +100,7 @@ def assemble(config: LayerConfig, installed: dict[str, Tree], sources: Tree) -> 
     """The zip's files: installed trees per runtime (shared when identical) plus sources."""
     zip_tree: Tree = {}
     runtimes = sorted(installed)
-    if runtimes and same_files([installed[r] for r in runtimes]):
+    if len(runtimes) == 1 or (runtimes and same_files([installed[r] for r in runtimes])):
         prefixes = {runtimes[0]: SOURCES_DIR}
     else:
         prefixes = {r: f"{SOURCES_DIR}/lib/{r}/site-packages" for r in runtimes}

@@ -3,6 +3,7 @@
 import subprocess
 import sysconfig
 from functools import cache
+from importlib import metadata
 from pathlib import Path
 
 from layerkit.errors import LayerError
@@ -18,9 +19,8 @@ def binary() -> str:
     return str(path)
 
 
-@cache
 def version() -> str:
-    return subprocess.run([binary(), "--version"], check=True, capture_output=True, text=True).stdout.strip()
+    return metadata.version("uv")
 
 
 def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
