@@ -41,7 +41,8 @@ def test_a_lockfile_per_target_when_markers_differ(layers: LayerFactory) -> None
 
     assert [p.name for p in written] == ["requirements-python3.10-x86_64.txt", "requirements-python3.12-x86_64.txt"]
     assert not (directory / "requirements.txt").exists()
-    old, new = (lockfile.find(config, Target(r, "x86_64")) for r in ("python3.10", "python3.12"))
+    requirements = lockfile.read_requirements(config)
+    old, new = (lockfile.find(config, Target(r, "x86_64"), requirements) for r in ("python3.10", "python3.12"))
     assert old
     assert new
     assert "tomli" in old.pins

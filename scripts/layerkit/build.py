@@ -53,7 +53,8 @@ def _attempt(config: LayerConfig, architecture: str, build_dir: Path) -> Outcome
 def build_artifact(config: LayerConfig, architecture: str, build_dir: Path) -> tuple[manifest.Record, bool]:
     """The artifact's record, and whether it had to be built (False: reused as it was)."""
     targets = config.targets(architecture)
-    locks = {t: lock for t in targets if (lock := lockfile.find(config, t))}
+    requirements = lockfile.read_requirements(config)
+    locks = {t: lock for t in targets if (lock := lockfile.find(config, t, requirements))}
     sources = layout.source_tree(config)
     digest = _inputs_digest(config, architecture, locks, sources)
 

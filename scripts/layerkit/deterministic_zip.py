@@ -63,9 +63,8 @@ def entry_names(tree: Tree) -> list[str]:
 
 
 def zip_bytes(tree: Tree) -> bytes:
+    """The zip of `tree`; callers check MAX_ENTRIES first (struct.error past it)."""
     names = entry_names(tree)
-    if len(names) > MAX_ENTRIES:
-        raise ValueError(f"{len(names)} entries, over the {MAX_ENTRIES} a zip without ZIP64 holds")
     # One slice of the names per core: a task per entry costs more than small entries save.
     jobs = os.cpu_count() or 1
     with ThreadPoolExecutor(max_workers=jobs) as pool:

@@ -100,10 +100,10 @@ def assemble(config: LayerConfig, installed: dict[str, Tree], sources: Tree) -> 
     """The zip's files: installed trees per runtime (shared when identical) plus sources."""
     zip_tree: Tree = {}
     runtimes = sorted(installed)
-    if len(runtimes) == 1 or (runtimes and same_files([installed[r] for r in runtimes])):
-        prefixes = {runtimes[0]: SOURCES_DIR}
-    else:
+    if len(runtimes) > 1 and not same_files([installed[r] for r in runtimes]):
         prefixes = {r: f"{SOURCES_DIR}/lib/{r}/site-packages" for r in runtimes}
+    else:
+        prefixes = dict.fromkeys(runtimes[:1], SOURCES_DIR)
     for runtime, prefix in prefixes.items():
         zip_tree.update({f"{prefix}/{p}": e for p, e in installed[runtime].items()})
     for path, entry in sources.items():

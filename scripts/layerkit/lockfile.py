@@ -81,9 +81,8 @@ def read(path: Path) -> Lock:
     return Lock(path=path, targets=targets, pins=pins, direct=frozenset(direct))
 
 
-def find(config: LayerConfig, target: Target) -> Lock | None:
+def find(config: LayerConfig, target: Target, requirements: list[Requirement]) -> Lock | None:
     """The current lockfile for `target` (None for a layer with no requirements), or an error."""
-    requirements = read_requirements(config)
     candidates = [config.directory / target_lockfile_name(target), config.directory / SHARED_LOCKFILE]
     path = next((p for p in candidates if p.exists()), None)
     if path is None:
