@@ -7,15 +7,16 @@ MAKEFLAGS += --no-builtin-rules
 PYTHON ?= python3
 VENV ?= .venv
 LAYERS_DIR ?= layers
+FUNCTIONS_DIR ?= functions
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 UPGRADE ?=
 PYTEST_ARGS ?=
 
 VENV_STAMP := $(VENV)/.installed
-LAYERKIT := PYTHONPATH=scripts $(VENV)/bin/python -m layerkit --layers-dir $(LAYERS_DIR)
+LAYERKIT := PYTHONPATH=scripts $(VENV)/bin/python -m layerkit --layers-dir $(LAYERS_DIR) --functions-dir $(FUNCTIONS_DIR)
 # Folders are listed too: deleting a file changes its folder's mtime.
-LAYER_INPUTS := $(shell find $(LAYERS_DIR)/. -not -name '*.pyc' -not -path '*/__pycache__*' 2>/dev/null)
+LAYER_INPUTS := $(shell find $(LAYERS_DIR)/. $(wildcard $(FUNCTIONS_DIR)/.) -not -name '*.pyc' -not -path '*/__pycache__*' 2>/dev/null)
 LAYERKIT_SOURCES := $(wildcard scripts/layerkit/*.py)
 
 ##@ Main job
@@ -25,7 +26,7 @@ lock: $(VENV_STAMP) ## Resolve each layer's requirements.in for its runtimes and
 	$(LAYERKIT) lock $(if $(UPGRADE),--upgrade)
 
 .PHONY: layers
-layers: $(BUILD_DIR)/manifest.json ## Build every layer zip and build/manifest.json (only what changed)
+layers: $(BUILD_DIR)/manifest.json ## Build every layer zip, function zip and build/manifest.json (only what changed)
 
 # A failed build leaves the previous manifest as it was; it must not be deleted.
 .PRECIOUS: $(BUILD_DIR)/manifest.json
@@ -42,7 +43,7 @@ test: lint $(VENV_STAMP) ## Run linters and every test
 lint: $(VENV_STAMP) ## ruff (lint and format check) and mypy --strict
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy scripts tests layers/aws_helpers/python
+	$(VENV)/bin/mypy scripts tests layers/aws_helpers/python functions/hub/src
 
 .PHONY: bench
 bench: $(VENV_STAMP) ## Measure a cold layer build against plain uv + zip, and a warm no-op build

@@ -18,7 +18,17 @@ def test_build_error_is_one_line_and_exit_1(
 ) -> None:
     layers.make("ok", files={"python/ok.py": "A = 1\n"})
     layers.make("broken", requirements="six==1.17.0\n")
-    code = main(["--layers-dir", str(layers.layers_dir), "build", "--build-dir", str(build_dir)])
+    code = main(
+        [
+            "--layers-dir",
+            str(layers.layers_dir),
+            "--functions-dir",
+            str(layers.layers_dir.parent / "functions"),
+            "build",
+            "--build-dir",
+            str(build_dir),
+        ]
+    )
     captured = capsys.readouterr()
     assert code == 1
     errors = captured.err.splitlines()
@@ -34,7 +44,15 @@ def test_build_success_reports_each_artifact(
     layers: LayerFactory, build_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     layers.make("ok", files={"python/ok.py": "A = 1\n"})
-    args = ["--layers-dir", str(layers.layers_dir), "build", "--build-dir", str(build_dir)]
+    args = [
+        "--layers-dir",
+        str(layers.layers_dir),
+        "--functions-dir",
+        str(layers.layers_dir.parent / "functions"),
+        "build",
+        "--build-dir",
+        str(build_dir),
+    ]
     assert main(args) == 0
     assert main(args) == 0
     out = capsys.readouterr().out.splitlines()
@@ -45,5 +63,17 @@ def test_build_success_reports_each_artifact(
 
 def test_lock_unknown_layer(layers: LayerFactory, capsys: pytest.CaptureFixture[str]) -> None:
     layers.make("ok", files={"python/ok.py": "A = 1\n"})
-    assert main(["--layers-dir", str(layers.layers_dir), "lock", "nope"]) == 1
+    assert (
+        main(
+            [
+                "--layers-dir",
+                str(layers.layers_dir),
+                "--functions-dir",
+                str(layers.layers_dir.parent / "functions"),
+                "lock",
+                "nope",
+            ]
+        )
+        == 1
+    )
     assert capsys.readouterr().err == "error: no layer named nope; layers: ok\n"

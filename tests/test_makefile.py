@@ -32,7 +32,11 @@ def test_help_lists_the_main_targets() -> None:
 def test_warm_layers_does_nothing_and_a_change_rebuilds(layers: LayerFactory, build_dir: Path) -> None:
     layers.make("one", files={"python/one.py": "A = 1\n"})
     layers.make("two", files={"python/two.py": "B = 1\n"})
-    dirs = (f"LAYERS_DIR={layers.layers_dir}", f"BUILD_DIR={build_dir}")
+    dirs = (
+        f"LAYERS_DIR={layers.layers_dir}",
+        f"FUNCTIONS_DIR={layers.layers_dir.parent / 'functions'}",
+        f"BUILD_DIR={build_dir}",
+    )
     assert "built" in make("layers", *dirs)
     assert "Nothing to be done" in make("layers", *dirs)
 

@@ -1,4 +1,4 @@
-"""`make layers`: builds every layer artifact (one zip per layer and architecture).
+"""`make layers`: builds every layer artifact (one zip per layer and architecture) and function zip.
 
 An artifact is rebuilt only when its inputs digest changed: layer.toml, its lockfiles,
 its own sources, its target and this build tool. Independent artifacts build in parallel.
@@ -17,6 +17,7 @@ from pathlib import Path
 from layerkit import deterministic_zip, install, layout, lockfile, manifest, uv_cli
 from layerkit.errors import LayerError
 from layerkit.fsutil import atomic_write
+from layerkit.function_config import FunctionConfig
 from layerkit.lambda_facts import MAX_UNZIPPED_BYTES, Target
 from layerkit.layer_config import LAYER_FILE, LayerConfig
 
@@ -31,14 +32,20 @@ class Outcome:
     error: LayerError | None
 
 
-def build_all(configs: list[LayerConfig], build_dir: Path, jobs: int) -> list[Outcome]:
-    """Build every artifact; write the manifest only if all of them succeeded."""
+def build_all(configs: list[LayerConfig], functions: list[FunctionConfig], build_dir: Path, jobs: int) -> list[Outcome]:
+    """Build every layer artifact and function zip; write the manifest only if all succeeded."""
     work = [(c, a) for c in configs for a in c.architectures]
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         outcomes = list(pool.map(lambda item: _attempt(item[0], item[1], build_dir), work))
-    if all(o.record for o in outcomes):
-        manifest.write(build_dir, [o.record for o in outcomes if o.record])
-    return outcomes
+    function_outcomes = [_attempt_function(f, build_dir) for f in functions]
+    everything = outcomes + function_outcomes
+    if all(o.record for o in everything):
+        manifest.write(
+            build_dir,
+            [o.record for o in outcomes if o.record],
+            [o.record for o in function_outcomes if o.record],
+        )
+    return everything
 
 
 def _attempt(config: LayerConfig, architecture: str, build_dir: Path) -> Outcome:
@@ -48,6 +55,28 @@ def _attempt(config: LayerConfig, architecture: str, build_dir: Path) -> Outcome
     except LayerError as exc:
         return Outcome(key, None, rebuilt=False, error=exc)
     return Outcome(key, record, rebuilt=rebuilt, error=None)
+
+
+def _attempt_function(config: FunctionConfig, build_dir: Path) -> Outcome:
+    try:
+        record, rebuilt = build_function(config, build_dir)
+    except LayerError as exc:
+        return Outcome(f"function {config.name}", None, rebuilt=False, error=exc)
+    return Outcome(f"function {config.name}", record, rebuilt=rebuilt, error=None)
+
+
+def build_function(config: FunctionConfig, build_dir: Path) -> tuple[manifest.Record, bool]:
+    """The function's zip: its src/ folder, laid out and written as layer zips are."""
+    tree = layout.owned_files("function", config.name, config.code_dir, prefix="")
+    if not tree:
+        raise LayerError(f"function {config.name}: {config.code_dir}: empty; put the handler's module there")
+    data = deterministic_zip.zip_bytes(tree)
+    record = manifest.function_record(config, build_dir, data, tree)
+    path = Path(record["zip"])
+    if path.is_file() and path.stat().st_size == len(data):
+        return record, False
+    atomic_write(path, data)
+    return record, True
 
 
 def build_artifact(config: LayerConfig, architecture: str, build_dir: Path) -> tuple[manifest.Record, bool]:

@@ -7,13 +7,14 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from layerkit import build, layer_config, resolve
+from layerkit import build, function_config, layer_config, resolve
 from layerkit.errors import LayerError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="layerkit", description=__doc__)
     parser.add_argument("--layers-dir", type=Path, default=Path("layers"), help="one folder per layer")
+    parser.add_argument("--functions-dir", type=Path, default=Path("functions"), help="one folder per function")
     commands = parser.add_subparsers(dest="command", required=True)
     lock = commands.add_parser("lock", help="resolve each layer's requirements.in for its targets")
     lock.add_argument("layers", nargs="*", help="layer names (default: all)")
@@ -29,7 +30,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _lock(configs, args.layers, upgrade=args.upgrade)
         if args.jobs < 1:
             parser.error("--jobs must be at least 1")
-        return _build(configs, args.build_dir, args.jobs)
+        functions = function_config.discover(args.functions_dir, configs)
+        return _build(configs, functions, args.build_dir, args.jobs)
     except LayerError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -49,9 +51,14 @@ def _lock(configs: list[layer_config.LayerConfig], names: list[str], *, upgrade:
     return 0
 
 
-def _build(configs: list[layer_config.LayerConfig], build_dir: Path, jobs: int) -> int:
+def _build(
+    configs: list[layer_config.LayerConfig],
+    functions: list[function_config.FunctionConfig],
+    build_dir: Path,
+    jobs: int,
+) -> int:
     start = time.perf_counter()
-    outcomes = build.build_all(configs, build_dir, jobs)
+    outcomes = build.build_all(configs, functions, build_dir, jobs)
     for outcome in outcomes:
         if outcome.error:
             print(f"error: {outcome.error}", file=sys.stderr)
@@ -64,5 +71,5 @@ def _build(configs: list[layer_config.LayerConfig], build_dir: Path, jobs: int) 
     if failed:
         print(f"error: {failed} artifact(s) failed; {build_dir / 'manifest.json'} was left as it was", file=sys.stderr)
         return 1
-    print(f"wrote {build_dir / 'manifest.json'} ({len(outcomes)} artifacts, {time.perf_counter() - start:.1f}s)")
+    print(f"wrote {build_dir / 'manifest.json'} ({len(outcomes)} zips, {time.perf_counter() - start:.1f}s)")
     return 0

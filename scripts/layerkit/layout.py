@@ -60,33 +60,38 @@ def installed_tree(site: Path) -> Tree:
 
 def source_tree(config: LayerConfig) -> Tree:
     """The layer's own files under `python/`, refusing links that leave the layer folder."""
-    top = config.sources_dir
+    return owned_files("layer", config.name, config.sources_dir, prefix=f"{SOURCES_DIR}/")
+
+
+def owned_files(kind: str, name: str, top: Path, prefix: str) -> Tree:
+    """Files under `top` (a layer's python/ or a function's src/), as `prefix` + their path.
+
+    Symlinks are followed, but none may lead outside `top`'s parent: the layer or
+    function folder is all that a build may ship.
+    """
     if not top.exists():
         return {}
-    layer_root = config.directory.resolve()
+    owner = f"{kind} {name}"
+    boundary = top.parent.resolve()
     tree: Tree = {}
     seen: set[Path] = set()
     for root, dirs, files in os.walk(top, followlinks=True):
         real = Path(root).resolve()
-        if not real.is_relative_to(layer_root):
-            raise LayerError(
-                f"layer {config.name}: {root}: links outside the layer folder ({real}); "
-                "copy the files into the layer instead"
-            )
+        if not real.is_relative_to(boundary):
+            raise LayerError(f"{owner}: {root}: links outside the {kind} folder ({real}); copy the files in instead")
         if real in seen:
-            raise LayerError(f"layer {config.name}: {root}: a symlink loop; remove the link")
+            raise LayerError(f"{owner}: {root}: a symlink loop; remove the link")
         seen.add(real)
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for name in files:
-            path = Path(root) / name
+        for file_name in files:
+            path = Path(root) / file_name
             target = path.resolve()
-            if not target.is_relative_to(layer_root):
+            if not target.is_relative_to(boundary):
                 raise LayerError(
-                    f"layer {config.name}: {path}: links outside the layer folder ({target}); "
-                    "copy the file into the layer instead"
+                    f"{owner}: {path}: links outside the {kind} folder ({target}); copy the file in instead"
                 )
-            if not name.endswith(".pyc"):
-                tree[path.relative_to(config.directory).as_posix()] = _entry(target)
+            if not file_name.endswith(".pyc"):
+                tree[prefix + path.relative_to(top).as_posix()] = _entry(target)
     return tree
 
 

@@ -1,4 +1,4 @@
-"""`build/manifest.json`: every layer artifact, as Terraform reads it.
+"""`build/manifest.json`: every layer artifact and function zip, as Terraform reads it.
 
 Each artifact also has a state file (`build/state/<key>.json`, the same record) written
 as soon as its zip is, so a later build can skip it. The manifest is replaced only when
@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from layerkit.fsutil import atomic_write
+from layerkit.function_config import FunctionConfig
 from layerkit.lambda_facts import MAX_DIRECT_UPLOAD_BYTES, Target
 from layerkit.layer_config import LayerConfig
+from layerkit.layout import Tree
 from layerkit.lockfile import Lock
 
 FORMAT = 1
@@ -25,8 +27,31 @@ def artifact_key(layer: str, architecture: str) -> str:
     return f"{layer}-{architecture}"
 
 
-def zip_path(build_dir: Path, key: str, sha256: str) -> Path:
-    return build_dir / "layers" / f"{key}-{sha256[:16]}.zip"
+def zip_path(build_dir: Path, key: str, sha256: str, folder: str = "layers") -> Path:
+    return build_dir / folder / f"{key}-{sha256[:16]}.zip"
+
+
+def function_record(config: FunctionConfig, build_dir: Path, zip_data: bytes, tree: Tree) -> Record:
+    """A function zip, with what Terraform needs to create the function and attach its layers."""
+    digest = hashlib.sha256(zip_data)
+    return {
+        "key": config.name,
+        "name": config.name,
+        "runtime": config.runtime,
+        "handler": config.handler,
+        "architecture": config.architecture,
+        "memory": config.memory,
+        "timeout": config.timeout,
+        "environment": dict(config.environment),
+        "layers": [artifact_key(layer, config.architecture) for layer in config.layers],
+        "zip": zip_path(build_dir, config.name, digest.hexdigest(), "functions").as_posix(),
+        "sha256": digest.hexdigest(),
+        "sha256_base64": base64.b64encode(digest.digest()).decode(),
+        "zip_size": len(zip_data),
+        "unzipped_size": sum(entry.size() for entry in tree.values()),
+        "file_count": len(tree),
+        "needs_s3": len(zip_data) > MAX_DIRECT_UPLOAD_BYTES,
+    }
 
 
 def record(  # noqa: PLR0913 -- one record gathers facts from every build step
@@ -81,15 +106,19 @@ def write_state(build_dir: Path, entry: Record) -> None:
     atomic_write(build_dir / "state" / f"{entry['key']}.json", _json(entry))
 
 
-def write(build_dir: Path, records: list[Record]) -> Path:
+def write(build_dir: Path, artifacts: list[Record], functions: list[Record]) -> Path:
     """Replace the manifest, then delete zips and state files it no longer names."""
     path = build_dir / "manifest.json"
-    ordered = sorted(records, key=lambda r: str(r["key"]))
-    atomic_write(path, _json({"format": FORMAT, "artifacts": ordered}))
-    keep_zips = {Path(r["zip"]).name for r in ordered}
-    keep_states = {f"{r['key']}.json" for r in ordered}
-    for folder, keep in ((build_dir / "layers", keep_zips), (build_dir / "state", keep_states)):
+    artifacts = sorted(artifacts, key=lambda r: str(r["key"]))
+    functions = sorted(functions, key=lambda r: str(r["key"]))
+    atomic_write(path, _json({"format": FORMAT, "artifacts": artifacts, "functions": functions}))
+    keep = {
+        build_dir / "layers": {Path(r["zip"]).name for r in artifacts},
+        build_dir / "functions": {Path(r["zip"]).name for r in functions},
+        build_dir / "state": {f"{r['key']}.json" for r in artifacts},
+    }
+    for folder, names in keep.items():
         for stale in folder.iterdir() if folder.is_dir() else ():
-            if stale.name not in keep:
+            if stale.name not in names:
                 stale.unlink()
     return path

@@ -1,0 +1,134 @@
+"""Reads and checks `functions/<name>/function.toml`: a function's runtime and its layers.
+
+A function's code is everything under `functions/<name>/src/`; its layers are named in
+merge order (later layers overwrite earlier ones in /opt) and must be declared compatible
+with the function's runtime and architecture in their own layer.toml.
+"""
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from layerkit import lambda_facts
+from layerkit.errors import LayerError
+from layerkit.layer_config import LayerConfig
+
+FUNCTION_FILE = "function.toml"
+CODE_DIR = "src"
+
+_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_HANDLER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+")
+_KEYS = {"runtime", "handler", "architecture", "memory", "timeout", "layers", "environment"}
+_MEMORY_MB = (128, 10_240)
+_TIMEOUT_S = (1, 900)
+
+
+@dataclass(frozen=True)
+class FunctionConfig:
+    """A function as function.toml declares it."""
+
+    name: str
+    directory: Path
+    runtime: str
+    handler: str
+    architecture: str
+    memory: int
+    timeout: int
+    layers: tuple[str, ...]
+    environment: tuple[tuple[str, str], ...]
+
+    @property
+    def code_dir(self) -> Path:
+        return self.directory / CODE_DIR
+
+
+def discover(functions_dir: Path, layers: list[LayerConfig]) -> list[FunctionConfig]:
+    """Every function under `functions_dir`, sorted by name; none when the folder is absent."""
+    if not functions_dir.is_dir():
+        return []
+    by_name = {layer.name: layer for layer in layers}
+    return [load(d, by_name) for d in sorted(functions_dir.iterdir()) if d.is_dir()]
+
+
+def load(directory: Path, layers: dict[str, LayerConfig]) -> FunctionConfig:
+    """Parse one function.toml and check its layers against their layer.toml."""
+    name = directory.name
+    path = directory / FUNCTION_FILE
+    where = f"function {name}: {path}"
+    if not _NAME.fullmatch(name):
+        raise LayerError(f"{where}: the folder name must be 1-64 letters, digits, '-' or '_'")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise LayerError(f"{where}: missing; every function folder needs one") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise LayerError(f"{where}: not valid TOML ({exc})") from None
+    unknown = sorted(set(data) - _KEYS)
+    if unknown:
+        raise LayerError(f"{where}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(_KEYS))}")
+
+    runtime = _choice(data, "runtime", where, lambda_facts.RUNTIMES)
+    architecture = _choice(data, "architecture", where, lambda_facts.ARCHITECTURES)
+    handler = data.get("handler")
+    if not isinstance(handler, str) or not _HANDLER.fullmatch(handler):
+        raise LayerError(f'{where}: handler must be "module.function", e.g. handler = "handler.handle"')
+    memory = _number(data, "memory", where, _MEMORY_MB, default=128)
+    timeout = _number(data, "timeout", where, _TIMEOUT_S, default=3)
+    names = _layers(data, where, layers, runtime, architecture)
+    environment = data.get("environment", {})
+    if not isinstance(environment, dict) or not all(isinstance(v, str) for v in environment.values()):
+        raise LayerError(f'{where}: [environment] values must be strings, e.g. LOG_LEVEL = "INFO"')
+    if not (directory / CODE_DIR).is_dir():
+        raise LayerError(f"{where}: no {CODE_DIR}/ folder; put the handler's code in {directory / CODE_DIR}")
+    return FunctionConfig(
+        name=name,
+        directory=directory,
+        runtime=runtime,
+        handler=handler,
+        architecture=architecture,
+        memory=memory,
+        timeout=timeout,
+        layers=names,
+        environment=tuple(sorted(environment.items())),
+    )
+
+
+def _layers(
+    data: dict[str, object], where: str, layers: dict[str, LayerConfig], runtime: str, architecture: str
+) -> tuple[str, ...]:
+    """The function's layers in merge order, each one built for its runtime and architecture."""
+    names = data.get("layers", [])
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise LayerError(f'{where}: layers must be a list of layer names in merge order, e.g. ["boto3"]')
+    if len(names) > lambda_facts.MAX_LAYERS_PER_FUNCTION:
+        raise LayerError(
+            f"{where}: {len(names)} layers, but Lambda attaches at most {lambda_facts.MAX_LAYERS_PER_FUNCTION}"
+        )
+    if len(set(names)) != len(names):
+        raise LayerError(f"{where}: layers lists a layer twice")
+    for layer_name in names:
+        layer = layers.get(layer_name)
+        if layer is None:
+            raise LayerError(f"{where}: no layer named {layer_name!r}; layers: {', '.join(sorted(layers))}")
+        if runtime not in layer.runtimes or architecture not in layer.architectures:
+            raise LayerError(
+                f"{where}: layer {layer_name} is built for {', '.join(layer.runtimes)} on "
+                f"{', '.join(layer.architectures)}, not {runtime} on {architecture}; add them to "
+                f"{layer.directory / 'layer.toml'}"
+            )
+    return tuple(names)
+
+
+def _choice(data: dict[str, object], key: str, where: str, allowed: tuple[str, ...]) -> str:
+    value = data.get(key)
+    if value not in allowed:
+        raise LayerError(f"{where}: {key} must be one of {', '.join(allowed)}, not {value!r}")
+    return str(value)
+
+
+def _number(data: dict[str, object], key: str, where: str, bounds: tuple[int, int], default: int) -> int:
+    value = data.get(key, default)
+    if not isinstance(value, int) or isinstance(value, bool) or not bounds[0] <= value <= bounds[1]:
+        raise LayerError(f"{where}: {key} must be a whole number from {bounds[0]} to {bounds[1]}, not {value!r}")
+    return value

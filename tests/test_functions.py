@@ -1,0 +1,94 @@
+"""Function declarations (function.toml) and function zips in the manifest."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from layerkit import build, function_config, layer_config
+from layerkit.errors import LayerError
+
+if TYPE_CHECKING:
+    from conftest import LayerFactory
+
+TOML = """runtime = "python3.12"
+handler = "app.handle"
+architecture = "x86_64"
+layers = {layers}
+"""
+
+
+def write_function(root: Path, name: str, toml: str, code: str = "def handle(e, c):\n    return 1\n") -> Path:
+    directory = root / name
+    (directory / "src").mkdir(parents=True)
+    (directory / "src/app.py").write_text(code, encoding="utf-8")
+    (directory / "function.toml").write_text(toml, encoding="utf-8")
+    return directory
+
+
+@pytest.fixture
+def six_layers(layers: LayerFactory) -> list[layer_config.LayerConfig]:
+    for name in ("a", "b", "c", "d", "e", "f"):
+        layers.make(name, files={f"python/{name}.py": "X = 1\n"}, architectures=("x86_64", "arm64"))
+    return layer_config.discover(layers.layers_dir)
+
+
+def test_function_zip_and_layers_in_merge_order(
+    tmp_path: Path, build_dir: Path, six_layers: list[layer_config.LayerConfig]
+) -> None:
+    write_function(
+        tmp_path / "functions", "api", TOML.format(layers='["c", "a"]') + 'memory = 512\n[environment]\nK = "v"\n'
+    )
+    functions = function_config.discover(tmp_path / "functions", six_layers)
+    outcomes = build.build_all(six_layers, functions, build_dir, jobs=2)
+    assert all(o.record for o in outcomes)
+
+    manifest = json.loads((build_dir / "manifest.json").read_text(encoding="utf-8"))
+    (api,) = manifest["functions"]
+    assert api["layers"] == ["c-x86_64", "a-x86_64"]
+    assert (api["runtime"], api["handler"], api["memory"], api["timeout"]) == ("python3.12", "app.handle", 512, 3)
+    assert api["environment"] == {"K": "v"}
+    with zipfile.ZipFile(api["zip"]) as archive:
+        assert archive.namelist() == ["app.py"]
+    again = build.build_all(six_layers, functions, build_dir, jobs=2)
+    assert not [o for o in again if o.rebuilt]
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        (TOML.format(layers='["a", "b", "c", "d", "e", "f"]'), "6 layers, but Lambda attaches at most 5"),
+        (TOML.format(layers='["a", "nope"]'), "no layer named 'nope'"),
+        (TOML.format(layers='["a", "a"]'), "lists a layer twice"),
+        (TOML.format(layers='["a"]').replace("python3.12", "python3.13"), "layer a is built for python3.12"),
+        (TOML.format(layers='["a"]').replace("app.handle", "app"), 'handler must be "module.function"'),
+        (TOML.format(layers="[]") + "timeout = 901\n", "timeout must be a whole number from 1 to 900"),
+        (TOML.format(layers="[]") + "memroy = 1\n", "unknown key(s) memroy"),
+    ],
+)
+def test_bad_function_toml(tmp_path: Path, six_layers: list[layer_config.LayerConfig], toml: str, message: str) -> None:
+    write_function(tmp_path / "functions", "api", toml)
+    with pytest.raises(LayerError) as caught:
+        function_config.discover(tmp_path / "functions", six_layers)
+    assert str(caught.value).startswith("function api: ")
+    assert "function.toml" in str(caught.value)
+    assert message in str(caught.value)
+
+
+def test_function_without_code_folder(tmp_path: Path, six_layers: list[layer_config.LayerConfig]) -> None:
+    directory = tmp_path / "functions" / "api"
+    directory.mkdir(parents=True)
+    (directory / "function.toml").write_text(TOML.format(layers="[]"), encoding="utf-8")
+    with pytest.raises(LayerError, match="no src/ folder"):
+        function_config.discover(tmp_path / "functions", six_layers)
+
+
+def test_shipped_hub_function_declares_article_layers() -> None:
+    root = Path(__file__).resolve().parent.parent
+    layers = layer_config.discover(root / "layers")
+    (hub,) = function_config.discover(root / "functions", layers)
+    assert hub.layers == ("boto3", "aws_helpers")
+    assert hub.handler == "handler.handle"
