@@ -4,7 +4,10 @@ SHELL := bash
 .DEFAULT_GOAL := help
 MAKEFLAGS += --no-builtin-rules
 
-PYTHON ?= python3
+VENV_PYTHON ?= python3
+PYTHON ?=
+FUNCTION ?=
+EVENT ?=
 VENV ?= .venv
 LAYERS_DIR ?= layers
 FUNCTIONS_DIR ?= functions
@@ -33,6 +36,11 @@ layers: $(BUILD_DIR)/manifest.json ## Build every layer zip, function zip and bu
 $(BUILD_DIR)/manifest.json: $(LAYER_INPUTS) $(LAYERKIT_SOURCES) $(VENV_STAMP)
 	$(LAYERKIT) build --build-dir $(BUILD_DIR) --jobs $(JOBS)
 
+.PHONY: invoke
+invoke: $(BUILD_DIR)/manifest.json ## Run FUNCTION locally with its layers, no Docker (EVENT=file.json, PYTHON=python3.12)
+	@test -n "$(FUNCTION)" || { echo "error: name the function: make invoke FUNCTION=<name>" >&2; exit 2; }
+	$(LAYERKIT) invoke $(FUNCTION) --build-dir $(BUILD_DIR) $(if $(EVENT),--event $(EVENT)) $(if $(PYTHON),--python $(PYTHON))
+
 ##@ Development
 
 .PHONY: test
@@ -54,7 +62,7 @@ venv: $(VENV_STAMP) ## Create the virtualenv from the pinned requirements-dev.tx
 
 $(VENV_STAMP): requirements-dev.txt
 	rm -rf $(VENV)
-	$(PYTHON) -m venv $(VENV)
+	$(VENV_PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --require-hashes --no-deps -r requirements-dev.txt
 	touch $@
 

@@ -1,13 +1,14 @@
-"""Command line: `python -m layerkit lock|build`. The only module that prints."""
+"""Command line: `python -m layerkit lock|build|invoke`. The only module that prints."""
 
 import argparse
+import json
 import os
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from layerkit import build, function_config, layer_config, resolve
+from layerkit import build, function_config, invoke, layer_config, resolve
 from layerkit.errors import LayerError
 
 
@@ -22,9 +23,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     make = commands.add_parser("build", help="build every layer zip and build/manifest.json")
     make.add_argument("--build-dir", type=Path, default=Path("build"))
     make.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="artifacts built at once")
+    run = commands.add_parser("invoke", help="run a function locally with its layers, as Lambda would")
+    run.add_argument("function", help="the function's name (its folder under functions/)")
+    run.add_argument("--event", type=Path, help="a JSON file with the event (default: {})")
+    run.add_argument("--python", default=sys.executable, help="the interpreter to run the handler with")
+    run.add_argument("--build-dir", type=Path, default=Path("build"))
     args = parser.parse_args(argv)
 
     try:
+        if args.command == "invoke":
+            return _invoke(args.build_dir / "manifest.json", args.function, args.event, args.python)
         configs = layer_config.discover(args.layers_dir)
         if args.command == "lock":
             return _lock(configs, args.layers, upgrade=args.upgrade)
@@ -73,3 +81,16 @@ def _build(
         return 1
     print(f"wrote {build_dir / 'manifest.json'} ({len(outcomes)} zips, {time.perf_counter() - start:.1f}s)")
     return 0
+
+
+def _invoke(manifest_path: Path, name: str, event_path: Path | None, python: str) -> int:
+    try:
+        event = json.loads(event_path.read_text(encoding="utf-8")) if event_path else {}
+    except (OSError, json.JSONDecodeError) as exc:
+        raise LayerError(f"{event_path}: not a readable JSON event ({exc})") from None
+    result = invoke.invoke(manifest_path, name, event, python)
+    for note in result.notes:
+        print(f"note: {note}", file=sys.stderr)
+    sys.stderr.write(result.logs)
+    print(json.dumps(result.payload, indent=2))
+    return 1 if result.failed else 0

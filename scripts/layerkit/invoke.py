@@ -1,0 +1,180 @@
+"""`make invoke`: runs a function locally with its layers, as Lambda would, without Docker.
+
+The layers' zips for the host's architecture are extracted into an `/opt`-like folder in
+merge order (a later layer overwrites an earlier one), the function's zip into a task
+folder, and both are made read-only. The handler then runs in a fresh interpreter through
+`lambda_bootstrap.py`, with Lambda's environment variables and its function timeout.
+"""
+
+import json
+import os
+import platform
+import subprocess
+import tempfile
+import time
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from layerkit.errors import LayerError
+
+BOOTSTRAP = Path(__file__).with_name("lambda_bootstrap.py")
+_HOST_ARCHITECTURE = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """What one invoke returned: the JSON payload, whether it is an error, and the logs."""
+
+    payload: Any
+    failed: bool
+    logs: str
+    notes: tuple[str, ...]
+
+
+def invoke(manifest_path: Path, name: str, event: object, python: str) -> Invocation:
+    """Run function `name` from the manifest once with `event`, using interpreter `python`."""
+    manifest = _read_manifest(manifest_path)
+    function = next((f for f in manifest.get("functions", []) if f["name"] == name), None)
+    if function is None:
+        known = ", ".join(f["name"] for f in manifest.get("functions", [])) or "none"
+        raise LayerError(f"{manifest_path}: no function named {name!r} (functions: {known}); run 'make layers'")
+    architecture = _HOST_ARCHITECTURE.get(platform.machine(), platform.machine())
+    zips = _layer_zips(manifest_path, manifest, function, architecture)
+    notes = _notes(function, architecture, python)
+
+    with tempfile.TemporaryDirectory(prefix="layerkit-invoke-") as work:
+        task, opt = Path(work) / "task", Path(work) / "opt"
+        _extract([Path(function["zip"])], task)
+        _extract(zips, opt)
+        try:
+            _make_read_only(task, opt)
+            payload, failed, logs = _run(function, event, python, Path(work))
+        finally:
+            _make_writable(task, opt)
+    return Invocation(payload=payload, failed=failed, logs=logs, notes=notes)
+
+
+def _read_manifest(path: Path) -> dict[str, Any]:
+    try:
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise LayerError(f"{path}: missing; run 'make layers' first") from None
+    return data
+
+
+def _layer_zips(manifest_path: Path, manifest: dict[str, Any], function: dict[str, Any], arch: str) -> list[Path]:
+    """The zips of the function's layers, in merge order, built for the host's architecture."""
+    artifacts = {a["key"]: a for a in manifest["artifacts"]}
+    zips = []
+    for key in function["layers"]:
+        layer = key.rsplit("-", 1)[0]
+        artifact = artifacts.get(f"{layer}-{arch}")
+        if artifact is None:
+            raise LayerError(
+                f"function {function['name']}: {manifest_path}: layer {layer} has no {arch} build to run on "
+                f"this host; add {arch!r} to its layer.toml architectures"
+            )
+        zips.append(Path(artifact["zip"]))
+    return zips
+
+
+def _notes(function: dict[str, Any], architecture: str, python: str) -> tuple[str, ...]:
+    notes = []
+    if function["architecture"] != architecture:
+        notes.append(f"function {function['name']} runs on {function['architecture']}; using {architecture} layers")
+    version = subprocess.run(
+        [python, "-c", "import sys; print(f'python{sys.version_info[0]}.{sys.version_info[1]}')"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if version.returncode != 0:
+        raise LayerError(f"{python}: cannot run this interpreter; name another with PYTHON=...")
+    if version.stdout.strip() != function["runtime"]:
+        notes.append(
+            f"function {function['name']} targets {function['runtime']} but runs here on "
+            f"{version.stdout.strip()}; name a {function['runtime']} interpreter with PYTHON=..."
+        )
+    return tuple(notes)
+
+
+def _extract(zips: list[Path], dest: Path) -> None:
+    """Extract in order, so a later zip's file replaces an earlier one's."""
+    dest.mkdir()
+    for path in zips:
+        with zipfile.ZipFile(path) as archive:
+            archive.extractall(dest)
+
+
+def _make_read_only(*roots: Path) -> None:
+    for root in roots:
+        for path in [*root.rglob("*"), root]:
+            mode = path.stat().st_mode
+            path.chmod(mode & 0o555 if not path.is_dir() else 0o555)
+
+
+def _make_writable(*roots: Path) -> None:
+    for root in roots:
+        root.chmod(0o755)
+        for path in root.rglob("*"):
+            path.chmod(0o755 if path.is_dir() else 0o644)
+
+
+def _environment(function: dict[str, Any], task: Path, opt: Path) -> dict[str, str]:
+    """Lambda's variables, the function's own, and the caller's AWS_* (credentials, endpoints)."""
+    name = function["name"]
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+    env = {k: v for k, v in os.environ.items() if k.startswith("AWS_")}
+    env.update(
+        {
+            "AWS_REGION": region,
+            "AWS_DEFAULT_REGION": region,
+            "AWS_EXECUTION_ENV": f"AWS_Lambda_{function['runtime']}",
+            "AWS_LAMBDA_FUNCTION_NAME": name,
+            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function["memory"]),
+            "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{name}",
+            "AWS_LAMBDA_LOG_STREAM_NAME": time.strftime("%Y/%m/%d/[$LATEST]local", time.gmtime()),
+            "LAMBDA_TASK_ROOT": str(task),
+            "LAMBDA_RUNTIME_DIR": str(task),
+            "_HANDLER": function["handler"],
+            "LANG": "en_US.UTF-8",
+            "TZ": ":UTC",
+            "PATH": f"{opt}/bin:/usr/local/bin:/usr/bin:/bin",
+            "LD_LIBRARY_PATH": f"{opt}/lib",
+        }
+    )
+    env.update(function["environment"])
+    return env
+
+
+def _run(function: dict[str, Any], event: object, python: str, work: Path) -> tuple[Any, bool, str]:
+    task, opt = work / "task", work / "opt"
+    event_path, result_path = work / "event.json", work / "result.json"
+    event_path.write_text(json.dumps(event), encoding="utf-8")
+    timeout = int(function["timeout"])
+    command = [
+        python, "-I", "-S", "-B", str(BOOTSTRAP),
+        str(task), str(opt), function["runtime"], function["handler"],
+        str(event_path), str(result_path), str(timeout * 1000),
+    ]  # fmt: skip
+    try:
+        done = subprocess.run(
+            command, env=_environment(function, task, opt), capture_output=True, text=True, timeout=timeout, check=False
+        )
+    except subprocess.TimeoutExpired as expired:
+        logs = _text(expired.stdout) + _text(expired.stderr)
+        message = f"Task timed out after {timeout:.2f} seconds"
+        return {"errorMessage": message, "errorType": "Sandbox.Timedout"}, True, logs
+    logs = done.stdout + done.stderr
+    if not result_path.exists():
+        message = f"Runtime exited with error: exit status {done.returncode}"
+        return {"errorMessage": message, "errorType": "Runtime.ExitError"}, True, logs
+    return json.loads(result_path.read_text(encoding="utf-8")), done.returncode != 0, logs
+
+
+def _text(output: bytes | str | None) -> str:
+    """TimeoutExpired carries bytes even when the run asked for text."""
+    return output.decode(errors="replace") if isinstance(output, bytes) else output or ""

@@ -1,0 +1,139 @@
+"""`make invoke`: real zips extracted as Lambda would, the handler run in a clean interpreter."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from layerkit import build, function_config, invoke, layer_config
+from layerkit.cli import main
+from layerkit.errors import LayerError
+
+if TYPE_CHECKING:
+    from conftest import LayerFactory
+
+ROOT = Path(__file__).resolve().parent.parent
+
+APP = """
+import os
+import stat
+import sys
+import time
+
+def handle(event, context):
+    if event.get("raise"):
+        raise ValueError("boom: " + event["raise"])
+    if event.get("sleep"):
+        time.sleep(event["sleep"])
+    import which
+    return {
+        "which": which.NAME,
+        "sys_path": sys.path[:3],
+        "task_mode": oct(stat.S_IMODE(os.stat(os.environ["LAMBDA_TASK_ROOT"]).st_mode)),
+        "env": {k: os.environ[k] for k in ("AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "GREETING")},
+        "context": [context.function_name, context.memory_limit_in_mb, context.invoked_function_arn],
+        "remaining_ms": context.get_remaining_time_in_millis(),
+    }
+"""
+
+
+def make_project(layers: LayerFactory, functions: dict[str, str], build_dir: Path) -> Path:
+    layers.make("first", files={"python/which.py": 'NAME = "first"\n', "python/only_first.py": ""})
+    layers.make("second", files={"python/which.py": 'NAME = "second"\n'})
+    functions_dir = layers.layers_dir.parent / "functions"
+    for name, code in functions.items():
+        (functions_dir / name / "src").mkdir(parents=True)
+        (functions_dir / name / "src/app.py").write_text(code, encoding="utf-8")
+        (functions_dir / name / "function.toml").write_text(
+            'runtime = "python3.12"\nhandler = "app.handle"\narchitecture = "x86_64"\nmemory = 256\ntimeout = 2\n'
+            'layers = ["first", "second"]\n[environment]\nGREETING = "hi"\n',
+            encoding="utf-8",
+        )
+    configs = layer_config.discover(layers.layers_dir)
+    outcomes = build.build_all(configs, function_config.discover(functions_dir, configs), build_dir, jobs=2)
+    assert all(o.record for o in outcomes)
+    return build_dir / "manifest.json"
+
+
+def test_runs_with_lambda_paths_environment_context_and_merge_order(layers: LayerFactory, build_dir: Path) -> None:
+    manifest = make_project(layers, {"api": APP}, build_dir)
+    result = invoke.invoke(manifest, "api", {}, sys.executable)
+    assert not result.failed, result.payload
+    payload = result.payload
+    assert payload["which"] == "second", "the later layer wins"
+    task, site, opt_python = payload["sys_path"]
+    assert task.endswith("/task")
+    assert site.endswith("/opt/python/lib/python3.12/site-packages")
+    assert opt_python.endswith("/opt/python")
+    assert payload["task_mode"] == "0o555"
+    assert payload["env"] == {
+        "AWS_LAMBDA_FUNCTION_NAME": "api",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256",
+        "GREETING": "hi",
+    }
+    assert payload["context"] == ["api", "256", "arn:aws:lambda:us-east-1:123456789012:function:api"]
+    assert 0 < payload["remaining_ms"] <= 2000
+    assert any("python3.12" in note for note in result.notes), "a host Python other than the runtime's is named"
+
+
+def test_handler_error_is_reported_as_lambda_does(
+    layers: LayerFactory, build_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    manifest = make_project(layers, {"api": APP}, build_dir)
+    event = build_dir.parent / "event.json"
+    event.write_text(json.dumps({"raise": "bad input"}), encoding="utf-8")
+    code = main(["invoke", "api", "--event", str(event), "--build-dir", str(manifest.parent)])
+    payload = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert payload["errorType"] == "ValueError"
+    assert payload["errorMessage"] == "boom: bad input"
+    assert "app.py" in payload["stackTrace"][0]
+    assert "lambda_bootstrap" not in "".join(payload["stackTrace"])
+
+
+def test_timeout_is_enforced(layers: LayerFactory, build_dir: Path) -> None:
+    manifest = make_project(layers, {"api": APP}, build_dir)
+    result = invoke.invoke(manifest, "api", {"sleep": 30}, sys.executable)
+    assert result.failed
+    assert result.payload == {"errorMessage": "Task timed out after 2.00 seconds", "errorType": "Sandbox.Timedout"}
+
+
+def test_import_that_only_the_build_venv_has_fails_as_on_lambda(layers: LayerFactory, build_dir: Path) -> None:
+    # moto is installed in the build's virtualenv, but in none of the function's layers.
+    manifest = make_project(layers, {"api": "import moto\n\ndef handle(event, context):\n    return 1\n"}, build_dir)
+    result = invoke.invoke(manifest, "api", {}, sys.executable)
+    assert result.failed
+    assert result.payload["errorType"] == "Runtime.ImportModuleError"
+    assert result.payload["errorMessage"] == "Unable to import module 'app': No module named 'moto'"
+
+
+def test_unknown_function_and_missing_manifest(layers: LayerFactory, build_dir: Path) -> None:
+    manifest = make_project(layers, {"api": APP}, build_dir)
+    with pytest.raises(LayerError, match=r"no function named 'nope' \(functions: api\)"):
+        invoke.invoke(manifest, "nope", {}, sys.executable)
+    with pytest.raises(LayerError, match="missing; run 'make layers' first"):
+        invoke.invoke(build_dir / "absent.json", "api", {}, sys.executable)
+
+
+@pytest.mark.network
+def test_hub_function_assumes_a_role_in_each_spoke_through_the_layer(
+    aws_env: str, build_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    layers = layer_config.discover(ROOT / "layers")
+    functions = function_config.discover(ROOT / "functions", layers)
+    monkeypatch.chdir(ROOT)  # the manifest names lockfiles relative to the repository
+    assert all(o.record for o in build.build_all(layers, functions, build_dir, jobs=2))
+    monkeypatch.setenv("AWS_ENDPOINT_URL", aws_env)
+
+    result = invoke.invoke(build_dir / "manifest.json", "hub", {}, sys.executable)
+
+    assert not result.failed, result.payload
+    assert result.payload == {
+        "spokes": [
+            {"account": a, "arn": f"arn:aws:sts::{a}:assumed-role/OrganizationAccountAccessRole/hub-function"}
+            for a in ("111111111111", "222222222222")
+        ]
+    }
