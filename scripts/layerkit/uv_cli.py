@@ -3,7 +3,6 @@
 import subprocess
 import sysconfig
 from functools import cache
-from importlib import metadata
 from pathlib import Path
 
 from layerkit.errors import LayerError
@@ -19,8 +18,9 @@ def binary() -> str:
     return str(path)
 
 
+@cache
 def version() -> str:
-    return metadata.version("uv")
+    return subprocess.run([binary(), "--version"], check=True, capture_output=True, text=True).stdout.strip()
 
 
 def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -282,7 +282,7 @@ def main() -> int:
     print("layerkit build benchmark")
     print(
         f"machine: nproc {len(os.sched_getaffinity(0))}, Python {platform.python_version()} ({sys.executable}),"
-        f" uv {uv_version}, {platform.system()} {platform.machine()}"
+        f" {uv_version}, {platform.system()} {platform.machine()}"
     )
     print("timed runs: warm uv cache, UV_OFFLINE=1 (no network); wall-clock time.perf_counter", flush=True)
     try:
