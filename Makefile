@@ -36,6 +36,10 @@ layers: $(BUILD_DIR)/manifest.json ## Build every layer zip, function zip and bu
 $(BUILD_DIR)/manifest.json: $(LAYER_INPUTS) $(LAYERKIT_SOURCES) $(VENV_STAMP)
 	$(LAYERKIT) build --build-dir $(BUILD_DIR) --jobs $(JOBS)
 
+.PHONY: report
+report: $(BUILD_DIR)/manifest.json ## Show each function's layers, sizes against 250 MB, shadowed paths and findings (rewrites build/report.json)
+	$(LAYERKIT) report --build-dir $(BUILD_DIR)
+
 .PHONY: invoke
 invoke: $(BUILD_DIR)/manifest.json ## Run FUNCTION locally with its layers, no Docker (EVENT=file.json, PYTHON=python3.12)
 	@test -n "$(FUNCTION)" || { echo "error: name the function: make invoke FUNCTION=<name>" >&2; exit 2; }
@@ -56,6 +60,10 @@ lint: $(VENV_STAMP) ## ruff (lint and format check) and mypy --strict
 .PHONY: bench
 bench: $(VENV_STAMP) ## Measure a cold layer build against plain uv + zip, and a warm no-op build
 	PYTHONPATH=scripts $(VENV)/bin/python tests/bench/bench_build.py
+
+.PHONY: bench-bytecode
+bench-bytecode: $(VENV_STAMP) ## Measure boto3's cold import from a read-only /opt with and without shipped bytecode
+	PYTHONPATH=scripts $(VENV)/bin/python tests/bench/bench_bytecode.py
 
 .PHONY: venv
 venv: $(VENV_STAMP) ## Create the virtualenv from the pinned requirements-dev.txt
@@ -78,5 +86,5 @@ clean: ## Delete build output (keeps the virtualenv)
 .PHONY: help
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*##"; printf "Usage: make <target> [VAR=value]\n"} \
-	  /^[a-zA-Z_-]+:.*?##/ {printf "  %-10s %s\n", $$1, $$2} \
+	  /^[a-zA-Z_-]+:.*?##/ {printf "  %-15s %s\n", $$1, $$2} \
 	  /^##@/ {printf "\n%s\n", substr($$0, 5)}' $(MAKEFILE_LIST)

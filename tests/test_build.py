@@ -44,7 +44,7 @@ def locked(
 
 
 def build_all(layers_dir: Path, build_dir: Path) -> list[build.Outcome]:
-    outcomes = build.build_all(layer_config.discover(layers_dir), [], build_dir, jobs=2)
+    outcomes = build.build_all(layer_config.discover(layers_dir), [], build_dir, jobs=2).outcomes
     errors = [str(o.error) for o in outcomes if o.error]
     if errors:
         raise LayerError("; ".join(errors))
@@ -193,7 +193,7 @@ def test_failed_build_keeps_previous_manifest_and_zips(layers: LayerFactory, bui
 
     (layers.layers_dir / "good/python/good.py").write_text("A = 2\n", encoding="utf-8")
     (bad / "requirements.in").write_text("six==1.17.0\n", encoding="utf-8")  # added but never locked
-    outcomes = build.build_all(layer_config.discover(layers.layers_dir), [], build_dir, jobs=2)
+    outcomes = build.build_all(layer_config.discover(layers.layers_dir), [], build_dir, jobs=2).outcomes
 
     assert [o.key for o in outcomes if o.error] == ["bad-x86_64"]
     assert (build_dir / "manifest.json").read_bytes() == before
@@ -265,7 +265,7 @@ def test_bad_input_is_one_clear_error(layers: LayerFactory, build_dir: Path, set
         (directory / "requirements.in").unlink()
         lockfile.unlink()
 
-    outcomes = build.build_all(layer_config.discover(layers.layers_dir), [], build_dir, jobs=1)
+    outcomes = build.build_all(layer_config.discover(layers.layers_dir), [], build_dir, jobs=1).outcomes
     errors = [str(o.error) for o in outcomes if o.error]
     assert len(errors) >= 1
     assert errors[0].startswith("layer mine")

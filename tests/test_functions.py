@@ -43,7 +43,7 @@ def test_function_zip_and_layers_in_merge_order(
         tmp_path / "functions", "api", TOML.format(layers='["c", "a"]') + 'memory = 512\n[environment]\nK = "v"\n'
     )
     functions = function_config.discover(tmp_path / "functions", six_layers)
-    outcomes = build.build_all(six_layers, functions, build_dir, jobs=2)
+    outcomes = build.build_all(six_layers, functions, build_dir, jobs=2).outcomes
     assert all(o.record for o in outcomes)
 
     manifest = json.loads((build_dir / "manifest.json").read_text(encoding="utf-8"))
@@ -53,7 +53,7 @@ def test_function_zip_and_layers_in_merge_order(
     assert api["environment"] == {"K": "v"}
     with zipfile.ZipFile(api["zip"]) as archive:
         assert archive.namelist() == ["app.py"]
-    again = build.build_all(six_layers, functions, build_dir, jobs=2)
+    again = build.build_all(six_layers, functions, build_dir, jobs=2).outcomes
     assert not [o for o in again if o.rebuilt]
 
 

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from layerkit import deterministic_zip, install, layout, lockfile, manifest, uv_cli
+from layerkit import bytecode, deterministic_zip, install, layout, lockfile, manifest, report, uv_cli
 from layerkit.errors import LayerError
 from layerkit.fsutil import atomic_write
 from layerkit.function_config import FunctionConfig
@@ -32,20 +32,30 @@ class Outcome:
     error: LayerError | None
 
 
-def build_all(configs: list[LayerConfig], functions: list[FunctionConfig], build_dir: Path, jobs: int) -> list[Outcome]:
-    """Build every layer artifact and function zip; write the manifest only if all succeeded."""
+@dataclass(frozen=True)
+class Result:
+    """Every artifact's outcome and, when all of them built, the report on the functions."""
+
+    outcomes: list[Outcome]
+    analysis: report.Report | None
+
+
+def build_all(configs: list[LayerConfig], functions: list[FunctionConfig], build_dir: Path, jobs: int) -> Result:
+    """Build every artifact; once all built, write build/report.json, then the manifest unless it has errors."""
     work = [(c, a) for c in configs for a in c.architectures]
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         outcomes = list(pool.map(lambda item: _attempt(item[0], item[1], build_dir), work))
     function_outcomes = [_attempt_function(f, build_dir) for f in functions]
     everything = outcomes + function_outcomes
-    if all(o.record for o in everything):
-        manifest.write(
-            build_dir,
-            [o.record for o in outcomes if o.record],
-            [o.record for o in function_outcomes if o.record],
-        )
-    return everything
+    if not all(o.record for o in everything):
+        return Result(everything, None)
+    artifacts = [o.record for o in outcomes if o.record]
+    function_zips = [o.record for o in function_outcomes if o.record]
+    analysis = report.analyse(artifacts, function_zips, configs)
+    report.write(build_dir, analysis)
+    if not analysis.errors:
+        manifest.write(build_dir, artifacts, function_zips)
+    return Result(everything, analysis)
 
 
 def _attempt(config: LayerConfig, architecture: str, build_dir: Path) -> Outcome:
@@ -85,7 +95,8 @@ def build_artifact(config: LayerConfig, architecture: str, build_dir: Path) -> t
     requirements = lockfile.read_requirements(config)
     locks = {t: lock for t in targets if (lock := lockfile.find(config, t, requirements))}
     sources = layout.source_tree(config)
-    digest = _inputs_digest(config, architecture, locks, sources)
+    interpreters = bytecode.find_interpreters(config)
+    digest = _inputs_digest(config, architecture, locks, sources, interpreters)
 
     key = manifest.artifact_key(config.name, architecture)
     previous = manifest.read_state(build_dir, key)
@@ -100,6 +111,7 @@ def build_artifact(config: LayerConfig, architecture: str, build_dir: Path) -> t
             install.install(config.name, lock, target, site)
             installed[target.runtime] = layout.installed_tree(site)
         tree = layout.assemble(config, installed, sources)
+        tree = bytecode.add_pycs(config, tree, sources, interpreters, Path(staging) / "bytecode")
         unzipped = sum(entry.size() for entry in tree.values())
         if unzipped > MAX_UNZIPPED_BYTES:
             raise LayerError(
@@ -136,16 +148,24 @@ def _intact(record: manifest.Record) -> bool:
 
 
 def _inputs_digest(
-    config: LayerConfig, architecture: str, locks: dict[Target, lockfile.Lock], sources: layout.Tree
+    config: LayerConfig,
+    architecture: str,
+    locks: dict[Target, lockfile.Lock],
+    sources: layout.Tree,
+    interpreters: list[bytecode.Interpreter],
 ) -> str:
     digest = hashlib.sha256()
-    for part in _inputs(config, architecture, locks, sources):
+    for part in _inputs(config, architecture, locks, sources, interpreters):
         digest.update(hashlib.sha256(part).digest())
     return digest.hexdigest()
 
 
 def _inputs(
-    config: LayerConfig, architecture: str, locks: dict[Target, lockfile.Lock], sources: layout.Tree
+    config: LayerConfig,
+    architecture: str,
+    locks: dict[Target, lockfile.Lock],
+    sources: layout.Tree,
+    interpreters: list[bytecode.Interpreter],
 ) -> Iterator[bytes]:
     yield _tool_identity()
     yield architecture.encode()
@@ -156,6 +176,8 @@ def _inputs(
     for path, entry in sorted(sources.items()):
         yield f"{path}:{entry.executable}".encode()
         yield entry.read()
+    for interpreter in interpreters:
+        yield interpreter.identity
 
 
 _OWN_SOURCES = sorted(Path(__file__).parent.glob("*.py"))

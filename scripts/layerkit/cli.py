@@ -1,4 +1,4 @@
-"""Command line: `python -m layerkit lock|build|invoke`. The only module that prints."""
+"""Command line: `python -m layerkit lock|build|report|invoke`. The only module that prints."""
 
 import argparse
 import json
@@ -8,7 +8,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from layerkit import build, function_config, invoke, layer_config, resolve
+from layerkit import build, function_config, invoke, layer_config, manifest, report, resolve
 from layerkit.errors import LayerError
 
 
@@ -28,14 +28,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     run.add_argument("--event", type=Path, help="a JSON file with the event (default: {})")
     run.add_argument("--python", default=sys.executable, help="the interpreter to run the handler with")
     run.add_argument("--build-dir", type=Path, default=Path("build"))
+    show = commands.add_parser("report", help="each function's layers, sizes, overlaps and findings, from the manifest")
+    show.add_argument("--build-dir", type=Path, default=Path("build"))
     args = parser.parse_args(argv)
 
     try:
         if args.command == "invoke":
-            return _invoke(args.build_dir / "manifest.json", args.function, args.event, args.python)
+            return _invoke(args.build_dir, args.function, args.event, args.python)
         configs = layer_config.discover(args.layers_dir)
         if args.command == "lock":
             return _lock(configs, args.layers, upgrade=args.upgrade)
+        if args.command == "report":
+            return _report(configs, args.build_dir)
         if args.jobs < 1:
             parser.error("--jobs must be at least 1")
         functions = function_config.discover(args.functions_dir, configs)
@@ -66,7 +70,8 @@ def _build(
     jobs: int,
 ) -> int:
     start = time.perf_counter()
-    outcomes = build.build_all(configs, functions, build_dir, jobs)
+    result = build.build_all(configs, functions, build_dir, jobs)
+    outcomes = result.outcomes
     for outcome in outcomes:
         if outcome.error:
             print(f"error: {outcome.error}", file=sys.stderr)
@@ -79,16 +84,39 @@ def _build(
     if failed:
         print(f"error: {failed} artifact(s) failed; {build_dir / 'manifest.json'} was left as it was", file=sys.stderr)
         return 1
-    print(f"wrote {build_dir / 'manifest.json'} ({len(outcomes)} zips, {time.perf_counter() - start:.1f}s)")
+    findings = result.analysis.findings if result.analysis else []
+    for finding in findings:
+        print(finding.line(), file=sys.stderr)
+    errors = sum(1 for f in findings if f.level == "error")
+    report_path = build_dir / report.REPORT_FILE
+    if errors:
+        print(
+            f"error: {errors} error(s) in {report_path}; {build_dir / 'manifest.json'} was left as it was",
+            file=sys.stderr,
+        )
+        return 1
+    elapsed = time.perf_counter() - start
+    print(f"wrote {build_dir / 'manifest.json'} and {report_path} ({len(outcomes)} zips, {elapsed:.1f}s)")
     return 0
 
 
-def _invoke(manifest_path: Path, name: str, event_path: Path | None, python: str) -> int:
+def _report(configs: list[layer_config.LayerConfig], build_dir: Path) -> int:
+    artifacts, functions = manifest.read(build_dir)
+    analysis = report.analyse(artifacts, functions, configs)
+    path = report.write(build_dir, analysis)
+    print(analysis.table(), end="")
+    print(f"wrote {path}")
+    for finding in analysis.errors:
+        print(finding.line(), file=sys.stderr)
+    return 1 if analysis.errors else 0
+
+
+def _invoke(build_dir: Path, name: str, event_path: Path | None, python: str) -> int:
     try:
         event = json.loads(event_path.read_text(encoding="utf-8")) if event_path else {}
     except (OSError, json.JSONDecodeError) as exc:
         raise LayerError(f"{event_path}: not a readable JSON event ({exc})") from None
-    result = invoke.invoke(manifest_path, name, event, python)
+    result = invoke.invoke(build_dir, name, event, python)
     for note in result.notes:
         print(f"note: {note}", file=sys.stderr)
     sys.stderr.write(result.logs)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from layerkit import manifest
 from layerkit.errors import LayerError
 
 BOOTSTRAP = Path(__file__).with_name("lambda_bootstrap.py")
@@ -33,15 +34,15 @@ class Invocation:
     notes: tuple[str, ...]
 
 
-def invoke(manifest_path: Path, name: str, event: object, python: str) -> Invocation:
-    """Run function `name` from the manifest once with `event`, using interpreter `python`."""
-    manifest = _read_manifest(manifest_path)
-    function = next((f for f in manifest.get("functions", []) if f["name"] == name), None)
+def invoke(build_dir: Path, name: str, event: object, python: str) -> Invocation:
+    """Run function `name` from the build's manifest once with `event`, using interpreter `python`."""
+    artifacts, functions = manifest.read(build_dir)
+    function = next((f for f in functions if f["name"] == name), None)
     if function is None:
-        known = ", ".join(f["name"] for f in manifest.get("functions", [])) or "none"
-        raise LayerError(f"{manifest_path}: no function named {name!r} (functions: {known}); run 'make layers'")
+        known = ", ".join(f["name"] for f in functions) or "none"
+        raise LayerError(f"{build_dir}/manifest.json: no function named {name!r} (functions: {known})")
     architecture = _HOST_ARCHITECTURE.get(platform.machine(), platform.machine())
-    zips = _layer_zips(manifest_path, manifest, function, architecture)
+    zips = _layer_zips(artifacts, function, architecture)
     notes = _notes(function, architecture, python)
 
     with tempfile.TemporaryDirectory(prefix="layerkit-invoke-") as work:
@@ -56,24 +57,16 @@ def invoke(manifest_path: Path, name: str, event: object, python: str) -> Invoca
     return Invocation(payload=payload, failed=failed, logs=logs, notes=notes)
 
 
-def _read_manifest(path: Path) -> dict[str, Any]:
-    try:
-        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise LayerError(f"{path}: missing; run 'make layers' first") from None
-    return data
-
-
-def _layer_zips(manifest_path: Path, manifest: dict[str, Any], function: dict[str, Any], arch: str) -> list[Path]:
+def _layer_zips(artifacts: list[manifest.Record], function: manifest.Record, arch: str) -> list[Path]:
     """The zips of the function's layers, in merge order, built for the host's architecture."""
-    artifacts = {a["key"]: a for a in manifest["artifacts"]}
+    by_key = {a["key"]: a for a in artifacts}
     zips = []
     for key in function["layers"]:
         layer = key.rsplit("-", 1)[0]
-        artifact = artifacts.get(f"{layer}-{arch}")
+        artifact = by_key.get(f"{layer}-{arch}")
         if artifact is None:
             raise LayerError(
-                f"function {function['name']}: {manifest_path}: layer {layer} has no {arch} build to run on "
+                f"function {function['name']}: layer {layer} has no {arch} build to run on "
                 f"this host; add {arch!r} to its layer.toml architectures"
             )
         zips.append(Path(artifact["zip"]))

@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from layerkit.errors import LayerError
 from layerkit.fsutil import atomic_write
 from layerkit.function_config import FunctionConfig
 from layerkit.lambda_facts import MAX_DIRECT_UPLOAD_BYTES, Target
@@ -91,6 +92,20 @@ def record(  # noqa: PLR0913 -- one record gathers facts from every build step
 
 def _json(data: object) -> bytes:
     return (json.dumps(data, indent=2, sort_keys=True) + "\n").encode()
+
+
+def read(build_dir: Path) -> tuple[list[Record], list[Record]]:
+    """The layer artifacts and function zips of the manifest the last good build wrote."""
+    path = build_dir / "manifest.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise LayerError(f"{path}: missing; run 'make layers'") from None
+    except json.JSONDecodeError as exc:
+        raise LayerError(f"{path}: not valid JSON ({exc}); run 'make layers'") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise LayerError(f"{path}: not a format {FORMAT} manifest; run 'make layers'")
+    return data["artifacts"], data["functions"]
 
 
 def read_state(build_dir: Path, key: str) -> Record | None:
