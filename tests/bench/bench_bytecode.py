@@ -1,18 +1,14 @@
-"""Benchmark: boto3's cold import from a read-only /opt, with and without shipped bytecode.
+"""Benchmark: boto3's cold import through `make invoke`'s environment, with and without shipped bytecode.
 
 The repository's boto3 requirement (layers/boto3/requirements.in) is locked and built twice
-for the host's runtime and architecture, as two layers that differ only in `bytecode`. Each
-zip is extracted into its own /opt-like folder, made read-only, and each run imports from it
-in a fresh `python3.X -I -S -B` with Lambda's sys.path order: `<opt>/python/lib/python3.X/
-site-packages`, `<opt>/python`, then the standard library. The figure is the time of
-`import boto3; boto3.client("s3", region_name="us-east-1")` inside that process, so the
-interpreter's own start-up (the same for both) is left out. The variants alternate, and
-swap who goes first each round, so drift hits both alike.
-
--B as well as PYTHONDONTWRITEBYTECODE=1: -I ignores PYTHON* variables, and file modes do not
-stop root from writing `__pycache__`, which would turn later plain runs into bytecode runs.
-"pycs loaded" can exceed "modules from /opt": a module whose import fails after its code
-loaded (dateutil.tz.win, urllib3.contrib.pyopenssl) is not left in sys.modules.
+for the host's runtime and architecture, as two layers that differ only in `bytecode`, each
+attached to a probe function. Every run is one `layerkit.invoke` of a probe: the layer is
+extracted into a fresh read-only /opt, and the handler runs in a fresh `python3.X -I -S -B`
+with Lambda's sys.path and environment. The handler times `import boto3;
+boto3.client("s3", region_name="us-east-1")`, so the interpreter's own start-up (the same for
+both) is left out. The variants alternate, and swap who goes first each round, so drift hits
+both alike. "pycs used" counts the modules from /opt whose cached pyc exists: with
+unchecked-hash pycs, Python loads those without looking at the source.
 
 Run it with `make bench-bytecode`. It exits 1 only when a build or a run fails.
 """
@@ -27,9 +23,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from layerkit import invoke
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNTIME = f"python{sys.version_info.major}.{sys.version_info.minor}"
@@ -38,16 +35,17 @@ REPEATS = 9
 STATEMENT = 'import boto3; boto3.client("s3", region_name="us-east-1")'
 VARIANTS = {"plain": False, "bytecode": True}
 
-# Times the statement after setting Lambda's sys.path; prints the seconds and the modules /opt gave.
-_MEASURE = """\
-import json, sys, time
-opt = sys.argv[1]
-sys.path[:0] = [f"{{opt}}/python/lib/{runtime}/site-packages", f"{{opt}}/python"]
-start = time.perf_counter()
-{statement}
-seconds = time.perf_counter() - start
-modules = sum(1 for m in list(sys.modules.values()) if (getattr(m, "__file__", None) or "").startswith(opt))
-print(json.dumps([seconds, modules]))
+PROBE = f"""\
+import os, sys, time
+
+def handle(event, context):
+    start = time.perf_counter()
+    {STATEMENT}
+    seconds = time.perf_counter() - start
+    opt = os.path.dirname(sys.path[2])  # <opt>/python is third on Lambda's sys.path
+    mods = [m for m in list(sys.modules.values()) if (getattr(m, "__file__", None) or "").startswith(opt)]
+    cached = [m.__spec__.cached for m in mods if m.__spec__ and m.__spec__.cached]
+    return {{"seconds": seconds, "modules": len(mods), "from_pyc": sum(map(os.path.exists, cached))}}
 """
 
 
@@ -61,7 +59,6 @@ class Variant:
     zip_size: int
     unzipped_size: int
     file_count: int
-    opt: Path
     modules: int
     from_pyc: int
     seconds: list[float]
@@ -74,44 +71,26 @@ def run(args: list[str], *, env: dict[str, str] | None = None) -> subprocess.Com
     return result
 
 
-def lambda_environment(opt_dir: Path) -> dict[str, str]:
-    """The variables Lambda sets that matter to an import (`make invoke` sets the same and more)."""
-    return {
-        "AWS_REGION": "us-east-1",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_CONFIG_FILE": os.devnull,
-        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-        "LANG": "en_US.UTF-8",
-        "TZ": ":UTC",
-        "PATH": f"{opt_dir}/bin:/usr/local/bin:/usr/bin:/bin",
-        "LD_LIBRARY_PATH": f"{opt_dir}/lib",
-        "PYTHONDONTWRITEBYTECODE": "1",
-    }
-
-
-def cold_import_seconds(opt_dir: Path, python: str, *flags: str) -> tuple[float, int, str]:
-    """Seconds `STATEMENT` takes in a fresh interpreter importing from `opt_dir`.
-
-    Also returns how many modules came from `opt_dir`, and stderr (a trace when `flags` has -v).
-    """
-    script = _MEASURE.format(runtime=RUNTIME, statement=STATEMENT)
-    command = [python, "-I", "-S", "-B", *flags, "-c", script, str(opt_dir)]
-    result = run(command, env=lambda_environment(opt_dir))
-    seconds, modules = json.loads(result.stdout)
-    return seconds, modules, result.stderr
+def cold_import(build_dir: Path, variant: str, python: str) -> dict[str, float]:
+    """One invoke of the variant's probe: seconds to import, modules from /opt, pycs used."""
+    result = invoke.invoke(build_dir, f"probe-{variant}", {}, python)
+    if result.failed:
+        raise BenchError(f"probe-{variant} failed: {json.dumps(result.payload)}\n{result.logs}")
+    payload: dict[str, float] = result.payload
+    return payload
 
 
 def layerkit(work: Path, *args: str) -> list[str]:
     return [
         sys.executable, "-m", "layerkit",
         "--layers-dir", str(work / "layers"),
-        "--functions-dir", str(work / "no-functions"),
+        "--functions-dir", str(work / "functions"),
         *args,
     ]  # fmt: skip
 
 
 def build_variants(work: Path) -> dict[str, dict[str, object]]:
-    """Lock and build the two layers; returns each one's manifest record."""
+    """Lock and build the two layers and their probes; returns each layer's manifest record."""
     requirements = (ROOT / "layers" / "boto3" / "requirements.in").read_text(encoding="utf-8")
     for name, compiled in VARIANTS.items():
         directory = work / "layers" / name
@@ -122,6 +101,14 @@ def build_variants(work: Path) -> dict[str, dict[str, object]]:
             encoding="utf-8",
         )
         (directory / "requirements.in").write_text(requirements, encoding="utf-8")
+        probe = work / "functions" / f"probe-{name}"
+        (probe / "src").mkdir(parents=True)
+        (probe / "src" / "probe.py").write_text(PROBE, encoding="utf-8")
+        (probe / "function.toml").write_text(
+            f'runtime = "{RUNTIME}"\nhandler = "probe.handle"\narchitecture = "{ARCHITECTURE}"\n'
+            f'timeout = 60\nlayers = ["{name}"]\n',
+            encoding="utf-8",
+        )
     env = {**os.environ, "PYTHONPATH": str(ROOT / "scripts")}
     run(layerkit(work, "lock"), env=env)
     run(layerkit(work, "build", "--build-dir", str(work / "build")), env=env)
@@ -129,46 +116,26 @@ def build_variants(work: Path) -> dict[str, dict[str, object]]:
     return {a["layer"]: a for a in manifest["artifacts"]}
 
 
-def set_writable(root: Path, *, writable: bool) -> None:
-    for path in [root, *root.rglob("*")]:
-        if path.is_dir():
-            path.chmod(0o755 if writable else 0o555)
-        else:
-            path.chmod(0o644 if writable else 0o444)
-
-
 def measure(work: Path, python: str) -> list[Variant]:
     records = build_variants(work)
-    opts = {name: work / f"opt-{name}" for name in VARIANTS}
-    for name, opt in opts.items():
-        with zipfile.ZipFile(str(records[name]["zip"])) as archive:
-            archive.extractall(opt)
-        set_writable(opt, writable=False)
-    try:
-        traces = {name: cold_import_seconds(opt, python, "-v") for name, opt in opts.items()}  # untimed warm-up
-        times: dict[str, list[float]] = {name: [] for name in VARIANTS}
-        for rep in range(REPEATS):
-            order = list(VARIANTS) if rep % 2 == 0 else list(VARIANTS)[::-1]
-            for name in order:
-                times[name].append(cold_import_seconds(opts[name], python)[0])
-        written = next(opts["plain"].rglob("*.pyc"), None)
-        if written:
-            raise BenchError(f"{written}: bytecode was written during the plain runs; the figures are void")
-    finally:
-        for opt in opts.values():
-            set_writable(opt, writable=True)
+    build_dir = work / "build"
+    first = {name: cold_import(build_dir, name, python) for name in VARIANTS}  # untimed warm-up
+    times: dict[str, list[float]] = {name: [] for name in VARIANTS}
+    for rep in range(REPEATS):
+        order = list(VARIANTS) if rep % 2 == 0 else list(VARIANTS)[::-1]
+        for name in order:
+            times[name].append(cold_import(build_dir, name, python)["seconds"])
     return [
         Variant(
             name=name,
             zip_size=int(str(records[name]["zip_size"])),
             unzipped_size=int(str(records[name]["unzipped_size"])),
             file_count=int(str(records[name]["file_count"])),
-            opt=opt,
-            modules=traces[name][1],
-            from_pyc=traces[name][2].count(f"code object from '{opt}/"),
+            modules=int(first[name]["modules"]),
+            from_pyc=int(first[name]["from_pyc"]),
             seconds=times[name],
         )
-        for name, opt in opts.items()
+        for name in VARIANTS
     ]
 
 
@@ -187,7 +154,7 @@ def growth(before: int, after: int) -> str:
 
 def report(plain: Variant, compiled: Variant) -> None:
     print(f"\nimport boto3 + client('s3'), {RUNTIME} {ARCHITECTURE}, read-only /opt, {REPEATS} runs each, alternating")
-    header = ("layer", "median", "min", "zip size", "unzipped", "files", "modules from /opt", "pycs loaded")
+    header = ("layer", "median", "min", "zip size", "unzipped", "files", "modules from /opt", "pycs used")
     rows: list[tuple[str, ...]] = [header]
     for variant, label in ((plain, "bytecode = false"), (compiled, "bytecode = true")):
         rows.append(
