@@ -9,7 +9,7 @@ import hashlib
 import sys
 import tempfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,7 +96,7 @@ def build_artifact(config: LayerConfig, architecture: str, build_dir: Path) -> t
     locks = {t: lock for t in targets if (lock := lockfile.find(config, t, requirements))}
     sources = layout.source_tree(config)
     interpreters = bytecode.find_interpreters(config)
-    digest = _inputs_digest(config, architecture, locks, sources, interpreters)
+    digest = _digest(_inputs(config, architecture, locks, sources, interpreters))
 
     key = manifest.artifact_key(config.name, architecture)
     previous = manifest.read_state(build_dir, key)
@@ -147,15 +147,9 @@ def _intact(record: manifest.Record) -> bool:
     return path.is_file() and path.stat().st_size == record["zip_size"]
 
 
-def _inputs_digest(
-    config: LayerConfig,
-    architecture: str,
-    locks: dict[Target, lockfile.Lock],
-    sources: layout.Tree,
-    interpreters: list[bytecode.Interpreter],
-) -> str:
+def _digest(parts: Iterable[bytes]) -> str:
     digest = hashlib.sha256()
-    for part in _inputs(config, architecture, locks, sources, interpreters):
+    for part in parts:
         digest.update(hashlib.sha256(part).digest())
     return digest.hexdigest()
 

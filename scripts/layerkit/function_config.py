@@ -6,18 +6,16 @@ with the function's runtime and architecture in their own layer.toml.
 """
 
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from layerkit import lambda_facts
+from layerkit import declaration, lambda_facts
 from layerkit.errors import LayerError
 from layerkit.layer_config import LayerConfig
 
 FUNCTION_FILE = "function.toml"
 CODE_DIR = "src"
 
-_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _HANDLER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+")
 _KEYS = {"runtime", "handler", "architecture", "memory", "timeout", "layers", "environment"}
 _MEMORY_MB = (128, 10_240)
@@ -54,20 +52,7 @@ def discover(functions_dir: Path, layers: list[LayerConfig]) -> list[FunctionCon
 def load(directory: Path, layers: dict[str, LayerConfig]) -> FunctionConfig:
     """Parse one function.toml and check its layers against their layer.toml."""
     name = directory.name
-    path = directory / FUNCTION_FILE
-    where = f"function {name}: {path}"
-    if not _NAME.fullmatch(name):
-        raise LayerError(f"{where}: the folder name must be 1-64 letters, digits, '-' or '_'")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise LayerError(f"{where}: missing; every function folder needs one") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise LayerError(f"{where}: not valid TOML ({exc})") from None
-    unknown = sorted(set(data) - _KEYS)
-    if unknown:
-        raise LayerError(f"{where}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(_KEYS))}")
-
+    where, data = declaration.read("function", directory, FUNCTION_FILE, _KEYS, "it becomes the function name")
     runtime = _choice(data, "runtime", where, lambda_facts.RUNTIMES)
     architecture = _choice(data, "architecture", where, lambda_facts.ARCHITECTURES)
     handler = data.get("handler")

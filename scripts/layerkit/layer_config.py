@@ -1,11 +1,9 @@
 """Reads and checks `layers/<name>/layer.toml`, the single source of truth for a layer."""
 
-import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from layerkit import lambda_facts
+from layerkit import declaration, lambda_facts
 from layerkit.errors import LayerError
 from layerkit.lambda_facts import Target
 
@@ -20,7 +18,6 @@ machine's PATH, and this repository's layers target runtimes its build machines 
 of on would fail `make layers`. On only where an interpreter exists would make a zip depend on the
 machine that built it."""
 
-_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _KEYS = {"description", "license", "runtimes", "architectures", "exclude", "overrides", "bytecode"}
 
 
@@ -68,23 +65,7 @@ def discover(layers_dir: Path) -> list[LayerConfig]:
 def load(directory: Path) -> LayerConfig:
     """Parse one layer's layer.toml, rejecting anything Lambda or the build would refuse."""
     name = directory.name
-    path = directory / LAYER_FILE
-    where = f"layer {name}: {path}"
-    if not _NAME.fullmatch(name):
-        raise LayerError(
-            f"{where}: the folder name must be 1-64 letters, digits, '-' or '_' (it becomes the Lambda layer name)"
-        )
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise LayerError(f"{where}: missing; every layer folder needs one") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise LayerError(f"{where}: not valid TOML ({exc})") from None
-
-    unknown = sorted(set(data) - _KEYS)
-    if unknown:
-        raise LayerError(f"{where}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(_KEYS))}")
-
+    where, data = declaration.read("layer", directory, LAYER_FILE, _KEYS, "it becomes the Lambda layer name")
     description = _string(data, "description", where, lambda_facts.MAX_DESCRIPTION_CHARS)
     license_ = _string(data, "license", where, lambda_facts.MAX_LICENSE_CHARS)
     runtimes = _choices(data, "runtimes", where, lambda_facts.RUNTIMES)

@@ -27,6 +27,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench_table import table
 from layerkit import uv_cli
 from layerkit.lambda_facts import Target
 
@@ -217,15 +218,6 @@ def bench_make(work: Path) -> MakeRuns:
         warm.append(seconds)
         did_nothing = did_nothing and "Nothing to be done" in out
     return MakeRuns(cold, built, warm, did_nothing)
-
-
-def table(rows: list[tuple[str, ...]]) -> str:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = []
-    for row in rows:
-        cells = [row[0].ljust(widths[0]), *(cell.rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True))]
-        lines.append("  " + "  ".join(cells).rstrip())
-    return "\n".join(lines)
 
 
 def contender_row(name: str, times: list[float], result: Zip) -> tuple[str, ...]:

@@ -26,6 +26,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench_table import table
 from layerkit import invoke
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -137,15 +138,6 @@ def measure(work: Path, python: str) -> list[Variant]:
         )
         for name in VARIANTS
     ]
-
-
-def table(rows: list[tuple[str, ...]]) -> str:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = []
-    for row in rows:
-        cells = [row[0].ljust(widths[0]), *(cell.rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True))]
-        lines.append("  " + "  ".join(cells).rstrip())
-    return "\n".join(lines)
 
 
 def growth(before: int, after: int) -> str:

@@ -1,0 +1,31 @@
+"""Reads the TOML file that declares a layer or a function, with the checks both share."""
+
+import re
+import tomllib
+from pathlib import Path
+
+from layerkit.errors import LayerError
+
+_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def read(kind: str, directory: Path, file_name: str, keys: set[str], name_use: str) -> tuple[str, dict[str, object]]:
+    """The declaration's `where` prefix for errors (`<kind> <name>: <path>`) and its table.
+
+    The folder name is the layer's or function's name, so it must be a valid AWS name;
+    `name_use` says what it becomes. Unknown keys are refused, so a typo never passes.
+    """
+    path = directory / file_name
+    where = f"{kind} {directory.name}: {path}"
+    if not _NAME.fullmatch(directory.name):
+        raise LayerError(f"{where}: the folder name must be 1-64 letters, digits, '-' or '_' ({name_use})")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise LayerError(f"{where}: missing; every {kind} folder needs one") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise LayerError(f"{where}: not valid TOML ({exc})") from None
+    unknown = sorted(set(data) - keys)
+    if unknown:
+        raise LayerError(f"{where}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(keys))}")
+    return where, data
