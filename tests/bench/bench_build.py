@@ -113,7 +113,18 @@ def timed(args: list[str], *, cwd: Path, env: dict[str, str]) -> tuple[float, st
 
 
 def layerkit(layers_dir: Path, *args: str) -> list[str]:
-    return [sys.executable, "-m", "layerkit", "--layers-dir", str(layers_dir), *args]
+    # A sibling folder with no functions: the repository's own functions name its own layers.
+    functions_dir = layers_dir.parent / "functions"
+    return [
+        sys.executable,
+        "-m",
+        "layerkit",
+        "--layers-dir",
+        str(layers_dir),
+        "--functions-dir",
+        str(functions_dir),
+        *args,
+    ]
 
 
 def write_layer(layers_dir: Path, name: str, requirements: tuple[str, ...], *, own_code: bool) -> None:
@@ -206,7 +217,15 @@ def bench_make(work: Path) -> MakeRuns:
     run(layerkit(layers_dir, "build", "--build-dir", str(work / "warm-build")), cwd=ROOT, env=online)
 
     env = environment(offline=True)
-    command = [executable("make"), "-C", str(ROOT), "layers", f"LAYERS_DIR={layers_dir}", f"BUILD_DIR={work / 'build'}"]
+    command = [
+        executable("make"),
+        "-C",
+        str(ROOT),
+        "layers",
+        f"LAYERS_DIR={layers_dir}",
+        f"FUNCTIONS_DIR={work / 'functions'}",
+        f"BUILD_DIR={work / 'build'}",
+    ]
     cold, out = timed(command, cwd=ROOT, env=env)
     built = sum(1 for line in out.splitlines() if line.split()[:1] == ["built"])
     if built != len(SMALL_REQUIREMENTS):
