@@ -51,9 +51,13 @@ def build_all(layers_dir: Path, build_dir: Path) -> list[build.Outcome]:
     return outcomes
 
 
-def manifest(build_dir: Path) -> dict[str, dict[str, object]]:
+def manifest(build_dir: Path, section: str = "artifacts") -> dict[str, dict[str, object]]:
     data = json.loads((build_dir / "manifest.json").read_text(encoding="utf-8"))
-    return {a["key"]: a for a in data["artifacts"]}
+    return {a["key"]: a for a in data[section]}
+
+
+def layer_versions(build_dir: Path) -> dict[str, dict[str, object]]:
+    return manifest(build_dir, "layer_versions")
 
 
 def test_zip_holds_packages_and_sources_in_lambda_layout(layers: LayerFactory, build_dir: Path) -> None:
@@ -155,6 +159,11 @@ def test_one_zip_per_architecture_and_per_runtime_site_packages_when_wheels_diff
     assert "python/lib/python3.12/site-packages/markupsafe/_speedups.cpython-312-aarch64-linux-gnu.so" in names
     assert "python/lib/python3.13/site-packages/markupsafe/_speedups.cpython-313-aarch64-linux-gnu.so" in names
     assert not [n for n in names if "x86_64" in n]
+    versions = layer_versions(build_dir)
+    assert {k: (v["architectures"], v["zip"]) for k, v in versions.items()} == {
+        "native-arm64": (["arm64"], artifacts["native-arm64"]["zip"]),
+        "native-x86_64": (["x86_64"], artifacts["native-x86_64"]["zip"]),
+    }
 
 
 def test_pure_packages_share_python_folder_across_runtimes(layers: LayerFactory, build_dir: Path) -> None:
@@ -163,6 +172,30 @@ def test_pure_packages_share_python_folder_across_runtimes(layers: LayerFactory,
     with zipfile.ZipFile(str(manifest(build_dir)["pure-x86_64"]["zip"])) as archive:
         assert "python/six.py" in archive.namelist()
         assert not [n for n in archive.namelist() if n.startswith("python/lib/")]
+
+
+def test_identical_architecture_zips_are_published_as_one_layer_version(layers: LayerFactory, build_dir: Path) -> None:
+    directory = locked(layers, "pure", "six==1.17.0\n", architectures=("arm64", "x86_64"))
+    (directory / "layer.toml").write_text(
+        (directory / "layer.toml").read_text(encoding="utf-8")
+        + '[share]\naccounts = ["222222222222", "111111111111"]\norganization = "o-a1b2c3d4e5"\n',
+        encoding="utf-8",
+    )
+    build_all(layers.layers_dir, build_dir)
+    artifacts = manifest(build_dir)
+    assert artifacts["pure-arm64"]["sha256"] == artifacts["pure-x86_64"]["sha256"]
+    (version,) = layer_versions(build_dir).values()
+    assert version["key"] == "pure"
+    assert version["architectures"] == ["x86_64", "arm64"]
+    assert version["artifacts"] == ["pure-x86_64", "pure-arm64"]
+    assert version["zip"] == artifacts["pure-x86_64"]["zip"]
+    assert version["sha256_base64"] == artifacts["pure-x86_64"]["sha256_base64"]
+    assert version["runtimes"] == ["python3.12"]
+    assert version["share"] == {
+        "accounts": ["111111111111", "222222222222"],
+        "organization": "o-a1b2c3d4e5",
+        "public": False,
+    }
 
 
 def test_unchanged_inputs_do_no_work_and_one_change_rebuilds_one_layer(layers: LayerFactory, build_dir: Path) -> None:

@@ -29,6 +29,9 @@ def write_function(root: Path, name: str, toml: str, code: str = "def handle(e, 
     return directory
 
 
+POWERTOOLS = "arn:aws:lambda:us-east-1:017000801446:layer:AWSLambdaPowertoolsPythonV3-python312-x86_64:7"
+
+
 @pytest.fixture
 def six_layers(layers: LayerFactory) -> list[layer_config.LayerConfig]:
     for name in ("a", "b", "c", "d", "e", "f"):
@@ -48,7 +51,10 @@ def test_function_zip_and_layers_in_merge_order(
 
     manifest = json.loads((build_dir / "manifest.json").read_text(encoding="utf-8"))
     (api,) = manifest["functions"]
-    assert api["layers"] == ["c-x86_64", "a-x86_64"]
+    assert api["layers"] == [
+        {"artifact": "c-x86_64", "layer": "c", "arn": None},
+        {"artifact": "a-x86_64", "layer": "a", "arn": None},
+    ]
     assert (api["runtime"], api["handler"], api["memory"], api["timeout"]) == ("python3.12", "app.handle", 512, 3)
     assert api["environment"] == {"K": "v"}
     with zipfile.ZipFile(api["zip"]) as archive:
@@ -67,6 +73,12 @@ def test_function_zip_and_layers_in_merge_order(
         (TOML.format(layers='["a"]').replace("app.handle", "app"), 'handler must be "module.function"'),
         (TOML.format(layers="[]") + "timeout = 901\n", "timeout must be a whole number from 1 to 900"),
         (TOML.format(layers="[]") + "memroy = 1\n", "unknown key(s) memroy"),
+        (
+            TOML.format(layers='["a", "arn:aws:lambda:us-east-1:123456789012:layer:tools"]'),
+            "'arn:aws:lambda:us-east-1:123456789012:layer:tools' is not a layer version ARN",
+        ),
+        (TOML.format(layers='["arn:aws:lambda:us-east-1:1234:layer:tools:3"]'), "is not a layer version ARN"),
+        (TOML.format(layers=f'["a", "b", "c", "d", "e", "{POWERTOOLS}"]'), "6 layers, but Lambda attaches at most 5"),
     ],
 )
 def test_bad_function_toml(tmp_path: Path, six_layers: list[layer_config.LayerConfig], toml: str, message: str) -> None:
@@ -92,3 +104,19 @@ def test_shipped_hub_function_declares_article_layers() -> None:
     (hub,) = function_config.discover(root / "functions", layers)
     assert hub.layers == ("boto3", "aws_helpers")
     assert hub.handler == "handler.handle"
+
+
+def test_layer_published_elsewhere_is_attached_by_arn_in_merge_order(
+    tmp_path: Path, build_dir: Path, six_layers: list[layer_config.LayerConfig]
+) -> None:
+    write_function(tmp_path / "functions", "api", TOML.format(layers=f'["a", "{POWERTOOLS}", "b"]'))
+    functions = function_config.discover(tmp_path / "functions", six_layers)
+    assert functions[0].layers == ("a", POWERTOOLS, "b")
+    assert all(o.record for o in build.build_all(six_layers, functions, build_dir, jobs=2).outcomes)
+
+    manifest = json.loads((build_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["functions"][0]["layers"] == [
+        {"artifact": "a-x86_64", "layer": "a", "arn": None},
+        {"artifact": None, "layer": None, "arn": POWERTOOLS},
+        {"artifact": "b-x86_64", "layer": "b", "arn": None},
+    ]

@@ -118,6 +118,14 @@ def test_unknown_function_and_missing_manifest(layers: LayerFactory, build_dir: 
         invoke.invoke(build_dir / "absent", "api", {}, sys.executable)
 
 
+def test_manifest_from_a_newer_layerkit_is_refused(layers: LayerFactory, build_dir: Path) -> None:
+    manifest = make_project(layers, {"api": APP}, build_dir)
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    manifest.write_text(json.dumps({**data, "format": data["format"] + 1}), encoding="utf-8")
+    with pytest.raises(LayerError, match=r"manifest format 3 was written by a newer layerkit; .* update the checkout"):
+        invoke.invoke(manifest.parent, "api", {}, sys.executable)
+
+
 @pytest.mark.network
 def test_hub_function_assumes_a_role_in_each_spoke_through_the_layer(
     aws_env: str, build_dir: Path, monkeypatch: pytest.MonkeyPatch

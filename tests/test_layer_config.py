@@ -48,6 +48,13 @@ VALID = 'description = "d"\nlicense = "MIT"\nruntimes = ["python3.12"]\narchitec
         ('description = "d"\nlicense = "MIT"\nruntimes = []\narchitectures = ["x86_64"]', "runtimes must be"),
         (f"{VALID}\nexlude = []", "exlude"),
         (VALID.replace('description = "d"', f'description = "{"d" * 257}"'), "at most 256"),
+        (f'{VALID}\nshare = ["123456789012"]', "share must be a table"),
+        (f'{VALID}\n[share]\naccount = ["123456789012"]', "unknown key(s) share.account"),
+        (f'{VALID}\n[share]\naccounts = ["*"]', 'lists "*"; to share with every AWS account, set share.public = true'),
+        (f'{VALID}\n[share]\naccounts = ["12345"]', "'12345' is not a 12-digit AWS account ID"),
+        (f'{VALID}\n[share]\naccounts = ["123456789012", "123456789012"]', "lists an account twice"),
+        (f'{VALID}\n[share]\norganization = "my-org"', "share.organization must be an organization ID"),
+        (f'{VALID}\n[share]\npublic = "yes"', "share.public must be true or false"),
     ],
 )  # fmt: skip
 def test_rejects_bad_layer_toml(tmp_path: Path, toml: str, message: str) -> None:
@@ -58,6 +65,21 @@ def test_rejects_bad_layer_toml(tmp_path: Path, toml: str, message: str) -> None
         layer_config.load(directory)
     assert message in str(caught.value)
     assert "\n" not in str(caught.value)
+
+
+def test_sharing_defaults_to_nobody_and_reads_each_grantee(tmp_path: Path) -> None:
+    directory = tmp_path / "shared"
+    directory.mkdir()
+    (directory / "layer.toml").write_text(VALID, encoding="utf-8")
+    assert layer_config.load(directory).share == layer_config.Sharing()
+    (directory / "layer.toml").write_text(
+        f'{VALID}\n[share]\naccounts = ["222222222222", "111111111111"]\n'
+        'organization = "o-a1b2c3d4e5"\npublic = true\n',
+        encoding="utf-8",
+    )
+    assert layer_config.load(directory).share == layer_config.Sharing(
+        accounts=("111111111111", "222222222222"), organization="o-a1b2c3d4e5", public=True
+    )
 
 
 def test_missing_layer_toml(tmp_path: Path) -> None:

@@ -306,6 +306,31 @@ def test_function_and_layers_over_250_mb_unzipped(
     assert function_report(build_dir, "small")["findings"] == []
 
 
+def test_layer_published_elsewhere_counts_as_unknown_not_zero(
+    layers: LayerFactory, build_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    powertools = "arn:aws:lambda:us-east-1:017000801446:layer:AWSLambdaPowertoolsPythonV3-python312-x86_64:7"
+    layers.make("mine", files={"python/mine.py": "X = 1\n"})
+    add_function(layers, "api", [powertools, "mine"])
+
+    assert run(layers, build_dir, capsys).code == 0
+    result = run(layers, build_dir, capsys, command="report")
+
+    assert result.code == 0
+    api = function_report(build_dir)
+    assert [(layer["layer"], layer["unzipped_size"]) for layer in api["layers"]] == [
+        (powertools, None),
+        ("mine", len("X = 1\n")),
+    ]
+    assert api["total_is_lower_bound"] is True
+    assert api["total_unzipped_size"] == len("X = 1\n") + len(HANDLER)
+    assert [f["kind"] for f in api["findings"]] == ["published-elsewhere"]
+    table = " ".join(result.out.split())
+    assert f"1 {powertools} unknown" in table
+    assert f"total at least {len('X = 1') + 1 + len(HANDLER)}" in table
+    assert "is published elsewhere: its size counts as unknown, not zero" in table
+
+
 def test_only_the_runtimes_import_folders_count(
     layers: LayerFactory, build_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -2,7 +2,9 @@
 
 A function's code is everything under `functions/<name>/src/`; its layers are named in
 merge order (later layers overwrite earlier ones in /opt) and must be declared compatible
-with the function's runtime and architecture in their own layer.toml.
+with the function's runtime and architecture in their own layer.toml. A layer published
+elsewhere (another team's, or a vendor's) is named by its version ARN instead; the build
+cannot see inside it, so Terraform checks it when it plans.
 """
 
 import re
@@ -16,6 +18,10 @@ from layerkit.layer_config import LayerConfig
 FUNCTION_FILE = "function.toml"
 CODE_DIR = "src"
 
+# PublishLayerVersion's LayerVersionArn pattern.
+_LAYER_VERSION_ARN = re.compile(
+    r"arn:(aws[a-zA-Z-]*)?:lambda:[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d:\d{12}:layer:[a-zA-Z0-9_-]+:[0-9]+"
+)
 _HANDLER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+")
 _KEYS = {"runtime", "handler", "architecture", "memory", "timeout", "layers", "environment"}
 _MEMORY_MB = (128, 10_240)
@@ -34,11 +40,17 @@ class FunctionConfig:
     memory: int
     timeout: int
     layers: tuple[str, ...]
+    """Local layer names and external layer version ARNs, in merge order."""
     environment: tuple[tuple[str, str], ...]
 
     @property
     def code_dir(self) -> Path:
         return self.directory / CODE_DIR
+
+
+def is_external(layer: str) -> bool:
+    """Whether a function's layer entry is a version ARN of a layer published elsewhere."""
+    return layer.startswith("arn:")
 
 
 def discover(functions_dir: Path, layers: list[LayerConfig]) -> list[FunctionConfig]:
@@ -85,7 +97,9 @@ def _layers(
     """The function's layers in merge order, each one built for its runtime and architecture."""
     names = data.get("layers", [])
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-        raise LayerError(f'{where}: layers must be a list of layer names in merge order, e.g. ["boto3"]')
+        raise LayerError(
+            f'{where}: layers must be a list of layer names or layer version ARNs in merge order, e.g. ["boto3"]'
+        )
     if len(names) > lambda_facts.MAX_LAYERS_PER_FUNCTION:
         raise LayerError(
             f"{where}: {len(names)} layers, but Lambda attaches at most {lambda_facts.MAX_LAYERS_PER_FUNCTION}"
@@ -93,6 +107,13 @@ def _layers(
     if len(set(names)) != len(names):
         raise LayerError(f"{where}: layers lists a layer twice")
     for layer_name in names:
+        if is_external(layer_name):
+            if not _LAYER_VERSION_ARN.fullmatch(layer_name):
+                raise LayerError(
+                    f"{where}: {layer_name!r} is not a layer version ARN; write "
+                    "arn:aws:lambda:<region>:<account id>:layer:<name>:<version>"
+                )
+            continue
         layer = layers.get(layer_name)
         if layer is None:
             raise LayerError(f"{where}: no layer named {layer_name!r}; layers: {', '.join(sorted(layers))}")

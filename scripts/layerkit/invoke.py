@@ -61,9 +61,11 @@ def _layer_zips(artifacts: list[manifest.Record], function: manifest.Record, arc
     """The zips of the function's layers, in merge order, built for the host's architecture."""
     by_key = {a["key"]: a for a in artifacts}
     zips = []
-    for key in function["layers"]:
-        layer = key.rsplit("-", 1)[0]
-        artifact = by_key.get(f"{layer}-{arch}")
+    for attached in function["layers"]:
+        layer = attached["layer"]
+        if layer is None:
+            continue
+        artifact = by_key.get(manifest.artifact_key(layer, arch))
         if artifact is None:
             raise LayerError(
                 f"function {function['name']}: layer {layer} has no {arch} build to run on "
@@ -74,7 +76,11 @@ def _layer_zips(artifacts: list[manifest.Record], function: manifest.Record, arc
 
 
 def _notes(function: dict[str, Any], architecture: str, python: str) -> tuple[str, ...]:
-    notes = []
+    notes = [
+        f"layer {attached['arn']} is published elsewhere and is not in /opt here"
+        for attached in function["layers"]
+        if attached["arn"]
+    ]
     if function["architecture"] != architecture:
         notes.append(f"function {function['name']} runs on {function['architecture']}; using {architecture} layers")
     version = subprocess.run(

@@ -1,6 +1,7 @@
 """Reads and checks `layers/<name>/layer.toml`, the single source of truth for a layer."""
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from layerkit import declaration, lambda_facts
@@ -18,7 +19,20 @@ machine's PATH, and this repository's layers target runtimes its build machines 
 of on would fail `make layers`. On only where an interpreter exists would make a zip depend on the
 machine that built it."""
 
-_KEYS = {"description", "license", "runtimes", "architectures", "exclude", "overrides", "bytecode"}
+_KEYS = {"description", "license", "runtimes", "architectures", "exclude", "overrides", "bytecode", "share"}
+_SHARE_KEYS = {"accounts", "organization", "public"}
+_ACCOUNT_ID = re.compile(r"[0-9]{12}")
+_ORGANIZATION_ID = re.compile(r"o-[a-z0-9]{10,32}")
+
+
+@dataclass(frozen=True)
+class Sharing:
+    """Who else may use the layer's versions (`[share]` in layer.toml); nobody by default."""
+
+    accounts: tuple[str, ...] = ()
+    organization: str | None = None
+    public: bool = False
+    """Every AWS account: only when layer.toml says `public = true`."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +50,7 @@ class LayerConfig:
     """Distributions whose version here is meant to win over another attached layer's (see report.py)."""
     bytecode: bool
     """Ship .pyc files compiled for each runtime (bytecode.py); off by default: see DEFAULT_BYTECODE."""
+    share: Sharing = field(default_factory=Sharing)
 
     @property
     def requirements_in(self) -> Path:
@@ -90,7 +105,38 @@ def load(directory: Path) -> LayerConfig:
         exclude=tuple(exclude),
         overrides=tuple(overrides),
         bytecode=bytecode,
+        share=_sharing(data.get("share", {}), where),
     )
+
+
+def _sharing(value: object, where: str) -> Sharing:
+    """The `[share]` table: 12-digit account IDs, an organization ID, and `public` only on purpose."""
+    if not isinstance(value, dict):
+        raise LayerError(f'{where}: share must be a table, e.g. [share] accounts = ["123456789012"]')
+    unknown = sorted(set(value) - _SHARE_KEYS)
+    if unknown:
+        raise LayerError(
+            f"{where}: unknown key(s) share.{', share.'.join(unknown)}; allowed: accounts, organization, public"
+        )
+    accounts = _strings(value, "accounts", where, '12-digit account IDs, e.g. ["123456789012"]')
+    for account in accounts:
+        if account == "*":
+            raise LayerError(
+                f'{where}: share.accounts lists "*"; to share with every AWS account, set share.public = true'
+            )
+        if not _ACCOUNT_ID.fullmatch(account):
+            raise LayerError(f"{where}: share.accounts: {account!r} is not a 12-digit AWS account ID")
+    if len(set(accounts)) != len(accounts):
+        raise LayerError(f"{where}: share.accounts lists an account twice")
+    organization = value.get("organization")
+    if organization is not None and not (isinstance(organization, str) and _ORGANIZATION_ID.fullmatch(organization)):
+        raise LayerError(
+            f'{where}: share.organization must be an organization ID such as "o-a1b2c3d4e5", not {organization!r}'
+        )
+    public = value.get("public", False)
+    if not isinstance(public, bool):
+        raise LayerError(f"{where}: share.public must be true or false")
+    return Sharing(accounts=tuple(sorted(accounts)), organization=organization, public=public)
 
 
 def _string(data: dict[str, object], key: str, where: str, limit: int) -> str:

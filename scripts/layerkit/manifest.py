@@ -1,5 +1,12 @@
 """`build/manifest.json`: every layer artifact and function zip, as Terraform reads it.
 
+- `artifacts`: one per layer and architecture, as built.
+- `layer_versions`: one per distinct zip of a layer, which Terraform publishes as one
+  `aws_lambda_layer_version`. A pure-Python layer's arm64 and x86_64 zips are byte-identical,
+  so it is published once, compatible with both architectures.
+- `functions`: one per function, with its layers in merge order: a local layer's artifact
+  key, or the version ARN of a layer published elsewhere.
+
 Each artifact also has a state file (`build/state/<key>.json`, the same record) written
 as soon as its zip is, so a later build can skip it. The manifest is replaced only when
 every artifact built, and zips carry their content hash in their name, so the manifest
@@ -9,18 +16,19 @@ Terraform reads always names zips that exist with exactly the recorded bytes.
 import base64
 import hashlib
 import json
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 from layerkit.errors import LayerError
 from layerkit.fsutil import atomic_write
-from layerkit.function_config import FunctionConfig
-from layerkit.lambda_facts import MAX_DIRECT_UPLOAD_BYTES, Target
+from layerkit.function_config import FunctionConfig, is_external
+from layerkit.lambda_facts import ARCHITECTURES, MAX_DIRECT_UPLOAD_BYTES, Target
 from layerkit.layer_config import LayerConfig
 from layerkit.layout import Tree
 from layerkit.lockfile import Lock
 
-FORMAT = 1
+FORMAT = 2
 Record = dict[str, Any]
 
 
@@ -44,7 +52,7 @@ def function_record(config: FunctionConfig, build_dir: Path, zip_data: bytes, tr
         "memory": config.memory,
         "timeout": config.timeout,
         "environment": dict(config.environment),
-        "layers": [artifact_key(layer, config.architecture) for layer in config.layers],
+        "layers": [_attached(layer, config.architecture) for layer in config.layers],
         "zip": zip_path(build_dir, config.name, digest.hexdigest(), "functions").as_posix(),
         "sha256": digest.hexdigest(),
         "sha256_base64": base64.b64encode(digest.digest()).decode(),
@@ -53,6 +61,13 @@ def function_record(config: FunctionConfig, build_dir: Path, zip_data: bytes, tr
         "file_count": len(tree),
         "needs_s3": len(zip_data) > MAX_DIRECT_UPLOAD_BYTES,
     }
+
+
+def _attached(layer: str, architecture: str) -> Record:
+    """One of a function's layers, with the same keys either way so Terraform can read a list of them."""
+    if is_external(layer):
+        return {"artifact": None, "layer": None, "arn": layer}
+    return {"artifact": artifact_key(layer, architecture), "layer": layer, "arn": None}
 
 
 def record(  # noqa: PLR0913 -- one record gathers facts from every build step
@@ -75,6 +90,11 @@ def record(  # noqa: PLR0913 -- one record gathers facts from every build step
         "runtimes": list(config.runtimes),
         "description": config.description,
         "license": config.license,
+        "share": {
+            "accounts": list(config.share.accounts),
+            "organization": config.share.organization,
+            "public": config.share.public,
+        },
         "zip": zip_path(build_dir, key, digest.hexdigest()).as_posix(),
         "sha256": digest.hexdigest(),
         "sha256_base64": base64.b64encode(digest.digest()).decode(),
@@ -90,6 +110,52 @@ def record(  # noqa: PLR0913 -- one record gathers facts from every build step
     }
 
 
+def layer_versions(artifacts: list[Record]) -> list[Record]:
+    """One record per distinct zip of each layer: what Terraform publishes.
+
+    Its key is the layer's name when every architecture shares the zip, and
+    `<layer>-<architecture>` for each zip when they differ (compiled wheels).
+    """
+    by_layer: dict[str, dict[str, list[Record]]] = defaultdict(lambda: defaultdict(list))
+    for artifact in sorted(artifacts, key=lambda a: ARCHITECTURES.index(a["architecture"])):
+        by_layer[artifact["layer"]][artifact["sha256"]].append(artifact)
+    versions = []
+    for layer, by_zip in by_layer.items():
+        for same in by_zip.values():
+            first = same[0]
+            architectures = [a["architecture"] for a in same]
+            versions.append(
+                {
+                    "key": layer if len(by_zip) == 1 else "-".join([layer, *architectures]),
+                    "layer": layer,
+                    "architectures": architectures,
+                    "artifacts": [a["key"] for a in same],
+                    **{
+                        field: first[field]
+                        for field in (
+                            "runtimes",
+                            "description",
+                            "license",
+                            "share",
+                            "zip",
+                            "sha256",
+                            "sha256_base64",
+                            "zip_size",
+                            "unzipped_size",
+                            "needs_s3",
+                        )
+                    },
+                }
+            )
+    keys: dict[str, str] = {}
+    for version in versions:
+        if (other := keys.setdefault(version["key"], version["layer"])) != version["layer"]:
+            raise LayerError(
+                f"layers {other} and {version['layer']} would both be published as {version['key']}; rename one"
+            )
+    return sorted(versions, key=lambda v: str(v["key"]))
+
+
 def _json(data: object) -> bytes:
     return (json.dumps(data, indent=2, sort_keys=True) + "\n").encode()
 
@@ -103,7 +169,13 @@ def read(build_dir: Path) -> tuple[list[Record], list[Record]]:
         raise LayerError(f"{path}: missing; run 'make layers'") from None
     except json.JSONDecodeError as exc:
         raise LayerError(f"{path}: not valid JSON ({exc}); run 'make layers'") from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
+    found = data.get("format") if isinstance(data, dict) else None
+    if isinstance(found, int) and found > FORMAT:
+        raise LayerError(
+            f"{path}: manifest format {found} was written by a newer layerkit; this checkout reads format "
+            f"{FORMAT}: update the checkout, or run 'make layers' to rebuild with this one"
+        )
+    if found != FORMAT:
         raise LayerError(f"{path}: not a format {FORMAT} manifest; run 'make layers'")
     return data["artifacts"], data["functions"]
 
@@ -126,7 +198,13 @@ def write(build_dir: Path, artifacts: list[Record], functions: list[Record]) -> 
     path = build_dir / "manifest.json"
     artifacts = sorted(artifacts, key=lambda r: str(r["key"]))
     functions = sorted(functions, key=lambda r: str(r["key"]))
-    atomic_write(path, _json({"format": FORMAT, "artifacts": artifacts, "functions": functions}))
+    document = {
+        "format": FORMAT,
+        "artifacts": artifacts,
+        "layer_versions": layer_versions(artifacts),
+        "functions": functions,
+    }
+    atomic_write(path, _json(document))
     keep = {
         build_dir / "layers": {Path(r["zip"]).name for r in artifacts},
         build_dir / "functions": {Path(r["zip"]).name for r in functions},

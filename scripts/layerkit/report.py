@@ -12,7 +12,9 @@ This module reads the zips the build wrote (their central directories, and the s
 - one distribution at two versions across the layers: an error, unless the layer whose
   copy is imported lists it in `overrides` in its layer.toml (then a warning);
 - distributions the function's own zip bundles although a layer provides them (a warning);
-- layers that ship boto3 or botocore, shadowing the runtime's own SDK (a note).
+- layers that ship boto3 or botocore, shadowing the runtime's own SDK (a note);
+- layers published elsewhere, named by version ARN: their files are not here, so their size
+  counts as unknown, not zero, and nothing in them is checked (a note).
 
 Only the folders the runtime imports from count: in a layer, `python/lib/<runtime>/site-packages/`
 and then `python/` (that is their order on sys.path, whatever the merge order), and the zip
@@ -72,8 +74,11 @@ class Finding:
 @dataclass(frozen=True)
 class LayerSize:
     layer: str
-    key: str
-    unzipped_size: int
+    """The layer's name, or the version ARN of a layer published elsewhere."""
+    key: str | None
+    """The artifact key; None for a layer published elsewhere."""
+    unzipped_size: int | None
+    """None: published elsewhere, so unknown here."""
 
 
 @dataclass(frozen=True)
@@ -125,7 +130,12 @@ class FunctionReport:
 
     @property
     def total_size(self) -> int:
-        return self.code_size + sum(layer.unzipped_size for layer in self.layers)
+        """The code and every layer whose size is known: a lower bound when one is published elsewhere."""
+        return _known_total(self.code_size, self.layers)
+
+    @property
+    def total_known(self) -> bool:
+        return all(layer.unzipped_size is not None for layer in self.layers)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -138,6 +148,7 @@ class FunctionReport:
             ],
             "code_unzipped_size": self.code_size,
             "total_unzipped_size": self.total_size,
+            "total_is_lower_bound": not self.total_known,
             "overlaps": [o.to_json() for o in self.overlaps],
             "findings": [f.to_json() for f in self.findings],
         }
@@ -146,8 +157,9 @@ class FunctionReport:
         total = self.total_size
         lines = [f"function {self.name} ({self.runtime}, {self.architecture})"]
         sizes = [("merge order", "layer", "unzipped bytes")]
-        sizes += [(str(n), s.layer, f"{s.unzipped_size:,}") for n, s in enumerate(self.layers, start=1)]
-        sizes += [("", "function code", f"{self.code_size:,}"), ("", "total", f"{total:,}")]
+        sizes += [(str(n), s.layer, _size(s.unzipped_size)) for n, s in enumerate(self.layers, start=1)]
+        shown = f"{total:,}" if self.total_known else f"at least {total:,}"
+        sizes += [("", "function code", f"{self.code_size:,}"), ("", "total", shown)]
         lines += _columns(sizes, right={0, 2})
         left = MAX_UNZIPPED_BYTES - total
         margin = f"{left:,} left" if left >= 0 else f"over by {-left:,}"
@@ -308,22 +320,28 @@ def _imported(candidates: Sequence[tuple[int, int]]) -> int:
 def _analyse_function(record: Record, artifacts: dict[str, Record], configs: dict[str, LayerConfig]) -> FunctionReport:
     name = str(record["name"])
     used = []
-    for key in record["layers"]:
-        artifact = artifacts.get(key)
+    sizes = []
+    for attached in record["layers"]:
+        if attached["arn"]:
+            sizes.append(LayerSize(str(attached["arn"]), None, None))
+            continue
+        artifact = artifacts.get(attached["artifact"])
         if artifact is None or artifact["layer"] not in configs:
             raise LayerError(
-                f"function {name}: layer artifact {key} is not in the manifest or layers/; run 'make layers'"
+                f"function {name}: layer artifact {attached['artifact']} is not in the manifest or layers/; "
+                "run 'make layers'"
             )
         used.append(artifact)
+        sizes.append(LayerSize(str(artifact["layer"]), str(artifact["key"]), int(artifact["unzipped_size"])))
     names = [str(a["layer"]) for a in used]
     place = _layer_place(str(record["runtime"]))
     layers = [_read(Path(a["zip"]), place) for a in used]
     code = _read(Path(record["zip"]), _code_place)
-    sizes = tuple(LayerSize(str(a["layer"]), str(a["key"]), int(a["unzipped_size"])) for a in used)
     code_size = int(record["unzipped_size"])
 
     overlaps = _overlaps(names, layers)
-    found = _budget(code_size, sizes)
+    found = _budget(code_size, tuple(sizes))
+    found += _external(tuple(sizes), str(record["runtime"]), str(record["architecture"]))
     versions, conflicted = _versions(names, layers, [configs[n] for n in names])
     found += versions
     found += _shadowed([o for o in overlaps if o.distribution not in conflicted])
@@ -337,7 +355,7 @@ def _analyse_function(record: Record, artifacts: dict[str, Record], configs: dic
         name=name,
         runtime=str(record["runtime"]),
         architecture=str(record["architecture"]),
-        layers=sizes,
+        layers=tuple(sizes),
         code_size=code_size,
         overlaps=tuple(overlaps),
         findings=tuple(findings),
@@ -348,11 +366,19 @@ _Found = list[tuple[Level, str, str, str]]
 """(level, kind, subject, message) before they are tied to a function."""
 
 
+def _known_total(code_size: int, sizes: Sequence[LayerSize]) -> int:
+    return code_size + sum(s.unzipped_size for s in sizes if s.unzipped_size is not None)
+
+
+def _size(size: int | None) -> str:
+    return "unknown" if size is None else f"{size:,}"
+
+
 def _budget(code_size: int, sizes: tuple[LayerSize, ...]) -> _Found:
-    total = code_size + sum(s.unzipped_size for s in sizes)
+    total = _known_total(code_size, sizes)
     if total <= MAX_UNZIPPED_BYTES:
         return []
-    parts = " + ".join([f"function code {code_size:,}", *(f"layer {s.layer} {s.unzipped_size:,}" for s in sizes)])
+    parts = " + ".join([f"function code {code_size:,}", *(f"layer {s.layer} {_size(s.unzipped_size)}" for s in sizes)])
     message = (
         f"{total:,} bytes unzipped ({parts}), over Lambda's limit of {MAX_UNZIPPED_BYTES:,} for a function "
         "and all its layers; detach a layer or make one smaller"
@@ -470,6 +496,15 @@ def _bundled(names: list[str], layers: list[_Contents], code: _Contents) -> _Fou
         )
         found.append(("warning", "bundled-distribution", dist, message))
     return found
+
+
+def _external(sizes: tuple[LayerSize, ...], runtime: str, architecture: str) -> _Found:
+    """A note per layer published elsewhere: the build cannot see inside it."""
+    message = (
+        "is published elsewhere: its size counts as unknown, not zero, and its files are not checked here; "
+        f"Terraform checks at plan time that it exists and suits {runtime} on {architecture}"
+    )
+    return [("note", "published-elsewhere", s.layer, f"layer {s.layer} {message}") for s in sizes if s.key is None]
 
 
 def _runtime_sdk(names: list[str], layers: list[_Contents]) -> _Found:
