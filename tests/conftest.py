@@ -10,24 +10,18 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pytest
-from moto.server import ThreadedMotoServer
+from layerkit import local_aws
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
-_HOST = "127.0.0.1"
-
 
 @pytest.fixture(scope="session")
 def moto_endpoint() -> Iterator[str]:
-    """Run moto in server mode on a free local port and yield its URL."""
-    # Port 0 lets the OS pick a free port when the server binds, with no race.
-    server = ThreadedMotoServer(ip_address=_HOST, port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
+    """The project's local AWS (moto in server mode) on a free port of 127.0.0.1, for the whole session."""
+    with local_aws.running() as endpoint:
+        yield endpoint
 
 
 @pytest.fixture

@@ -1,0 +1,69 @@
+"""A local stand-in for AWS: moto in server mode on 127.0.0.1, answering as AWS does where Terraform relies on it.
+
+The server runs in this process, on a port the OS picks when it binds (or the one asked
+for), and stops when the `running` block ends, by success, error or Ctrl-C, so it never
+outlives the command that started it.
+"""
+
+import functools
+import re
+import socket
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from moto.awslambda.policy import Policy
+from moto.server import ThreadedMotoServer
+
+from layerkit.errors import LayerError
+
+HOST = "127.0.0.1"
+_ACCOUNT_ID = re.compile(r"[0-9]{12}")
+
+
+@contextmanager
+def running(port: int = 0) -> Iterator[str]:
+    """Run the local AWS for the block, and yield its endpoint URL."""
+    _answer_account_principals_as_aws()
+    if port:
+        _check_free(port)
+    server = ThreadedMotoServer(ip_address=HOST, port=port, verbose=False)
+    server.start()
+    try:
+        host, bound = server.get_host_and_port()
+        yield f"http://{host}:{bound}"
+    finally:
+        server.stop()
+
+
+def _check_free(port: int) -> None:
+    """Fail now if the port is taken: moto's server thread would die binding it, and start() wait forever."""
+    with socket.socket() as probe:
+        try:
+            probe.bind((HOST, port))
+        except OSError as exc:
+            raise LayerError(
+                f"local AWS: cannot listen on {HOST}:{port} ({exc.strerror}); choose another PORT"
+            ) from None
+
+
+def _answer_account_principals_as_aws() -> None:
+    """Store an account grantee of a layer or function permission as AWS does.
+
+    Real AWS stores `AddLayerVersionPermission(Principal="123456789012")` in the policy as
+    `"Principal": {"AWS": "arn:aws:iam::123456789012:root"}`, and the AWS provider reads the
+    account ID back out of that ARN. moto stores the bare ID, which the provider reads as
+    `"*"`, so it would plan to replace every account permission on every run.
+    """
+    if getattr(Policy.principal_formatter, "answers_as_aws", False):
+        return
+    original: Callable[[Policy, Any], Any] = Policy.principal_formatter
+
+    @functools.wraps(original)
+    def principal_formatter(self: Policy, obj: Any) -> Any:  # noqa: ANN401 -- moto's own signature
+        if isinstance(obj, str) and _ACCOUNT_ID.fullmatch(obj):
+            return {"AWS": f"arn:aws:iam::{obj}:root"}
+        return original(self, obj)
+
+    principal_formatter.answers_as_aws = True  # type: ignore[attr-defined]
+    Policy.principal_formatter = principal_formatter  # type: ignore[method-assign]
