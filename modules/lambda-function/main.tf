@@ -1,0 +1,102 @@
+locals {
+  via_s3 = var.s3_bucket != null
+
+  # Lambda refuses code plus layers over this many bytes unzipped ("must be smaller than 262144000 bytes").
+  max_unzipped_bytes = 262144000
+  known_sizes        = concat(var.unzipped_size == null ? [] : [var.unzipped_size], [for l in var.layers : l.unzipped_size if l.unzipped_size != null])
+  unzipped_total     = sum(concat([0], local.known_sizes))
+  sizes_unknown      = var.unzipped_size == null || anytrue([for l in var.layers : l.unzipped_size == null])
+
+  # An empty list means the layer declares nothing, so there is nothing to check.
+  mismatched_layers = [
+    for l in var.layers : l.arn
+    if(length(l.compatible_runtimes) > 0 && !contains(l.compatible_runtimes, var.runtime)) ||
+    (length(l.compatible_architectures) > 0 && !contains(l.compatible_architectures, var.architecture))
+  ]
+  other_region_layers = [for l in var.layers : l.arn if split(":", l.arn)[3] != data.aws_region.current.name]
+
+  role_arn = var.role_arn != null ? var.role_arn : aws_iam_role.this[0].arn
+}
+
+data "aws_region" "current" {}
+
+data "aws_partition" "current" {}
+
+data "aws_iam_policy_document" "assume_role" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "this" {
+  count = var.role_arn == null ? 1 : 0
+
+  name               = var.name
+  assume_role_policy = data.aws_iam_policy_document.assume_role.json
+  tags               = var.tags
+}
+
+resource "aws_iam_role_policy_attachment" "logs" {
+  count = var.role_arn == null ? 1 : 0
+
+  role       = aws_iam_role.this[0].name
+  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+}
+
+resource "aws_s3_object" "zip" {
+  count = local.via_s3 ? 1 : 0
+
+  bucket      = var.s3_bucket
+  key         = coalesce(var.s3_key, "lambda-functions/${var.name}/${basename(var.filename)}")
+  source      = var.filename
+  source_hash = var.source_code_hash
+  tags        = var.tags
+}
+
+resource "aws_lambda_function" "this" {
+  function_name    = var.name
+  role             = local.role_arn
+  runtime          = var.runtime
+  handler          = var.handler
+  architectures    = [var.architecture]
+  memory_size      = var.memory_size
+  timeout          = var.timeout
+  layers           = [for l in var.layers : l.arn]
+  source_code_hash = var.source_code_hash
+  tags             = var.tags
+
+  filename          = local.via_s3 ? null : var.filename
+  s3_bucket         = local.via_s3 ? aws_s3_object.zip[0].bucket : null
+  s3_key            = local.via_s3 ? aws_s3_object.zip[0].key : null
+  s3_object_version = local.via_s3 ? try(coalesce(aws_s3_object.zip[0].version_id), null) : null
+
+  dynamic "environment" {
+    for_each = length(var.environment) > 0 ? [var.environment] : []
+    content {
+      variables = environment.value
+    }
+  }
+
+  lifecycle {
+    precondition {
+      condition     = local.unzipped_total <= local.max_unzipped_bytes
+      error_message = "Function ${var.name}: code and layers are ${local.unzipped_total} bytes unzipped${local.sizes_unknown ? " (counting only the sizes known)" : ""}, over Lambda's limit of ${local.max_unzipped_bytes} bytes; detach a layer or make one smaller."
+    }
+
+    precondition {
+      condition     = length(local.mismatched_layers) == 0
+      error_message = "Function ${var.name} runs ${var.runtime} on ${var.architecture}, but these layers do not declare both: ${join(", ", local.mismatched_layers)}; attach a version built for them."
+    }
+
+    precondition {
+      condition     = length(local.other_region_layers) == 0
+      error_message = "Function ${var.name} is in ${data.aws_region.current.name}, but Lambda attaches layers from the same region only: ${join(", ", local.other_region_layers)}."
+    }
+  }
+
+  depends_on = [aws_iam_role_policy_attachment.logs]
+}
