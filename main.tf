@@ -1,0 +1,102 @@
+# Publishes every layer version and creates every function that build/manifest.json
+# lists (`make layers` writes it). Terraform never builds: a new layer or function is a
+# new folder under layers/ or functions/, and needs no edit here.
+
+provider "aws" {
+  region = var.region
+
+  endpoints {
+    iam    = var.endpoints.iam
+    lambda = var.endpoints.lambda
+    s3     = var.endpoints.s3
+    sts    = var.endpoints.sts
+  }
+  # A stand-in for S3 at its own endpoint serves buckets by path, not by host name.
+  s3_use_path_style = var.endpoints.s3 != null
+}
+
+locals {
+  manifest_format = 2
+  manifest_found  = fileexists(var.manifest_path)
+  manifest        = try(jsondecode(file(var.manifest_path)), {})
+  found_format    = try(local.manifest.format, null)
+  readable        = local.found_format == local.manifest_format
+
+  # One per distinct zip of a layer: a pure-Python layer's arm64 and x86_64 zips are
+  # the same bytes, so it is one version compatible with both.
+  layer_versions = { for v in try(local.manifest.layer_versions, []) : v.key => v if local.readable }
+  functions      = { for f in try(local.manifest.functions, []) : f.name => f if local.readable }
+
+  # A function names a local layer by artifact (layer and architecture): the layer version publishing its zip.
+  layer_version_of = merge({}, [for v in values(local.layer_versions) : { for a in v.artifacts : a => v.key }]...)
+  missing_layers = flatten([
+    for f in values(local.functions) : [
+      for l in f.layers : "function ${f.name} attaches ${l.artifact}"
+      if l.arn == null ? !contains(keys(local.layer_version_of), l.artifact) : false
+    ]
+  ])
+  external_layers = toset(flatten([for f in values(local.functions) : [for l in f.layers : l.arn if l.arn != null]]))
+  oversized = [
+    for v in concat(values(local.layer_versions), values(local.functions)) : v.zip if v.needs_s3 && var.artifact_bucket == null
+  ]
+}
+
+module "layer" {
+  source   = "./modules/lambda-layer"
+  for_each = local.layer_versions
+
+  name                     = "${var.name_prefix}${each.value.layer}"
+  filename                 = each.value.zip
+  source_code_hash         = each.value.sha256_base64
+  description              = each.value.description
+  license_info             = each.value.license
+  compatible_runtimes      = each.value.runtimes
+  compatible_architectures = each.value.architectures
+  s3_bucket                = each.value.needs_s3 ? var.artifact_bucket : null
+  shared_with_accounts     = each.value.share.accounts
+  shared_with_organization = each.value.share.organization
+  public                   = each.value.share.public
+  tags                     = var.tags
+}
+
+# A layer published elsewhere (another team's, or a vendor's): this checks at plan time
+# that the version exists, and gives its runtimes and architectures for the function's checks.
+data "aws_lambda_layer_version" "external" {
+  for_each = local.external_layers
+
+  layer_name = regex("^(.+):[0-9]+$", each.key)[0]
+  version    = tonumber(regex(":([0-9]+)$", each.key)[0])
+}
+
+module "function" {
+  source   = "./modules/lambda-function"
+  for_each = local.functions
+
+  name             = "${var.name_prefix}${each.value.name}"
+  filename         = each.value.zip
+  source_code_hash = each.value.sha256_base64
+  unzipped_size    = each.value.unzipped_size
+  s3_bucket        = each.value.needs_s3 ? var.artifact_bucket : null
+  runtime          = each.value.runtime
+  handler          = each.value.handler
+  architecture     = each.value.architecture
+  memory_size      = each.value.memory
+  timeout          = each.value.timeout
+  environment      = each.value.environment
+  tags             = var.tags
+
+  layers = [
+    for l in each.value.layers : l.arn != null ? {
+      arn                      = l.arn
+      compatible_runtimes      = tolist(data.aws_lambda_layer_version.external[l.arn].compatible_runtimes)
+      compatible_architectures = tolist(data.aws_lambda_layer_version.external[l.arn].compatible_architectures)
+      unzipped_size            = null
+      } : {
+      arn                      = module.layer[local.layer_version_of[l.artifact]].version_arn
+      compatible_runtimes      = tolist(local.layer_versions[local.layer_version_of[l.artifact]].runtimes)
+      compatible_architectures = tolist(local.layer_versions[local.layer_version_of[l.artifact]].architectures)
+      unzipped_size            = local.layer_versions[local.layer_version_of[l.artifact]].unzipped_size
+    }
+    if l.arn != null ? true : contains(keys(local.layer_version_of), l.artifact)
+  ]
+}

@@ -1,0 +1,43 @@
+output "layer_versions" {
+  description = "Each published layer version by manifest key: its version ARN, layer ARN, number and architectures."
+  value = {
+    for key, layer in module.layer : key => {
+      arn           = layer.version_arn
+      layer_arn     = layer.layer_arn
+      version       = layer.version
+      architectures = layer.compatible_architectures
+    }
+  }
+
+  # The manifest's own checks live on this output, so a bad manifest stops the plan
+  # before anything is published, deleted or attached.
+  precondition {
+    condition     = local.manifest_found
+    error_message = "${var.manifest_path} is missing; run 'make layers' to build the layers and write it."
+  }
+
+  precondition {
+    condition     = !local.manifest_found || local.readable
+    error_message = "${var.manifest_path} is in manifest format ${coalesce(try(tostring(local.found_format), null), "(none)")}, but this configuration reads format ${local.manifest_format}; ${try(local.found_format > local.manifest_format, false) ? "a newer layerkit wrote it: update this checkout" : "rebuild it with 'make layers'"}."
+  }
+
+  precondition {
+    condition     = length(local.missing_layers) == 0
+    error_message = "${var.manifest_path}: ${join("; ", local.missing_layers)}, which the manifest does not publish; run 'make layers'."
+  }
+
+  precondition {
+    condition     = length(local.oversized) == 0
+    error_message = "${join(", ", local.oversized)}: over 50 MB zipped, so Lambda takes it only through S3; set artifact_bucket."
+  }
+}
+
+output "functions" {
+  description = "Each function by name: its ARN and its attached layer version ARNs in merge order, as AWS reports them."
+  value = {
+    for name, function in module.function : name => {
+      arn    = function.arn
+      layers = function.layers
+    }
+  }
+}
