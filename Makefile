@@ -15,6 +15,10 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 UPGRADE ?=
 PYTEST_ARGS ?=
+TF ?= $(shell command -v terraform >/dev/null 2>&1 && echo terraform || echo tofu)
+ENDPOINT ?=
+AUTO_APPROVE ?=
+PORT ?= 5000
 
 VENV_STAMP := $(VENV)/.installed
 LAYERKIT := PYTHONPATH=scripts $(VENV)/bin/python -m layerkit --layers-dir $(LAYERS_DIR) --functions-dir $(FUNCTIONS_DIR)
@@ -23,6 +27,10 @@ LAYER_INPUTS := $(shell find $(LAYERS_DIR)/. $(wildcard $(FUNCTIONS_DIR)/.) -not
 LAYERKIT_SOURCES := $(wildcard scripts/layerkit/*.py)
 
 ##@ Main job
+
+.PHONY: demo
+demo: $(BUILD_DIR)/manifest.json ## Build, apply to a local AWS (no account needed), show the layers, and plan again: no changes
+	$(LAYERKIT) demo --build-dir $(BUILD_DIR) --tf $(TF)
 
 .PHONY: lock
 lock: $(VENV_STAMP) ## Resolve each layer's requirements.in for its runtimes and architectures (UPGRADE=1 to take new versions)
@@ -35,6 +43,18 @@ layers: $(BUILD_DIR)/manifest.json ## Build every layer zip, function zip and bu
 .PRECIOUS: $(BUILD_DIR)/manifest.json
 $(BUILD_DIR)/manifest.json: $(LAYER_INPUTS) $(LAYERKIT_SOURCES) $(VENV_STAMP)
 	$(LAYERKIT) build --build-dir $(BUILD_DIR) --jobs $(JOBS)
+
+.PHONY: plan
+plan: $(BUILD_DIR)/manifest.json ## Build, then show what Terraform would change (ENDPOINT=<url> for a local AWS)
+	$(LAYERKIT) plan --build-dir $(BUILD_DIR) --tf $(TF) $(if $(ENDPOINT),--endpoint $(ENDPOINT))
+
+.PHONY: apply
+apply: $(BUILD_DIR)/manifest.json ## Build, then apply; asks first unless AUTO_APPROVE=1 (ENDPOINT=<url> for a local AWS)
+	$(LAYERKIT) apply --build-dir $(BUILD_DIR) --tf $(TF) $(if $(ENDPOINT),--endpoint $(ENDPOINT)) $(if $(AUTO_APPROVE),--auto-approve)
+
+.PHONY: local-aws
+local-aws: $(VENV_STAMP) ## Run a local AWS (moto) on 127.0.0.1:PORT (default 5000) until Ctrl-C
+	$(LAYERKIT) local-aws --port $(PORT)
 
 .PHONY: report
 report: $(BUILD_DIR)/manifest.json ## Show each function's layers, sizes against 250 MB, shadowed paths and findings (rewrites build/report.json)

@@ -1,4 +1,7 @@
-"""Command line: `python -m layerkit lock|build|report|invoke`. The only module that prints."""
+"""Command line: `python -m layerkit <command>` (lock, build, report, invoke, plan, apply, demo, local-aws).
+
+The only module that prints.
+"""
 
 import argparse
 import json
@@ -8,11 +11,28 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from layerkit import build, function_config, invoke, layer_config, manifest, report, resolve
+from layerkit import build, demo, deploy, function_config, invoke, layer_config, local_aws, manifest, report, resolve
 from layerkit.errors import LayerError
+from layerkit.terraform_cli import find_cli
+
+ROOT = Path.cwd()
+"""The root Terraform configuration: the repository root, where make runs."""
+INTERRUPTED = 130
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "jobs", 1) < 1:
+        parser.error("--jobs must be at least 1")
+    try:
+        return _dispatch(args)
+    except LayerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="layerkit", description=__doc__)
     parser.add_argument("--layers-dir", type=Path, default=Path("layers"), help="one folder per layer")
     parser.add_argument("--functions-dir", type=Path, default=Path("functions"), help="one folder per function")
@@ -30,23 +50,43 @@ def main(argv: Sequence[str] | None = None) -> int:
     run.add_argument("--build-dir", type=Path, default=Path("build"))
     show = commands.add_parser("report", help="each function's layers, sizes, overlaps and findings, from the manifest")
     show.add_argument("--build-dir", type=Path, default=Path("build"))
-    args = parser.parse_args(argv)
+    for verb, text in (("plan", "show what Terraform would change"), ("apply", "apply the root configuration")):
+        terraform = commands.add_parser(verb, help=f"{text}, from the build's manifest")
+        terraform.add_argument("--build-dir", type=Path, default=Path("build"))
+        terraform.add_argument("--tf", help="the CLI to run (default: terraform on PATH, else tofu)")
+        terraform.add_argument("--endpoint", help="a local AWS's URL, e.g. http://127.0.0.1:5000 (default: AWS)")
+        if verb == "apply":
+            terraform.add_argument("--auto-approve", action="store_true", help="apply without asking")
+    demo_ = commands.add_parser("demo", help="apply to a local AWS, show the result, and plan again")
+    demo_.add_argument("--build-dir", type=Path, default=Path("build"))
+    demo_.add_argument("--tf", help="the CLI to run (default: terraform on PATH, else tofu)")
+    serve = commands.add_parser("local-aws", help="run the local AWS in the foreground until Ctrl-C")
+    serve.add_argument("--port", type=int, default=5000)
+    return parser
 
-    try:
-        if args.command == "invoke":
-            return _invoke(args.build_dir, args.function, args.event, args.python)
-        configs = layer_config.discover(args.layers_dir)
-        if args.command == "lock":
-            return _lock(configs, args.layers, upgrade=args.upgrade)
-        if args.command == "report":
-            return _report(configs, args.build_dir)
-        if args.jobs < 1:
-            parser.error("--jobs must be at least 1")
-        functions = function_config.discover(args.functions_dir, configs)
-        return _build(configs, functions, args.build_dir, args.jobs)
-    except LayerError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+
+def _dispatch(args: argparse.Namespace) -> int:  # noqa: PLR0911 -- one return per command
+    if args.command == "invoke":
+        return _invoke(args.build_dir, args.function, args.event, args.python)
+    if args.command == "plan":
+        deploy.plan(deploy.workspace(ROOT, find_cli(args.tf), args.build_dir, args.endpoint))
+        return 0
+    if args.command == "apply":
+        deploy.apply(
+            deploy.workspace(ROOT, find_cli(args.tf), args.build_dir, args.endpoint), auto_approve=args.auto_approve
+        )
+        return 0
+    if args.command == "demo":
+        return _demo(find_cli(args.tf), args.build_dir)
+    if args.command == "local-aws":
+        return _local_aws(args.port)
+    configs = layer_config.discover(args.layers_dir)
+    if args.command == "lock":
+        return _lock(configs, args.layers, upgrade=args.upgrade)
+    if args.command == "report":
+        return _report(configs, args.build_dir)
+    functions = function_config.discover(args.functions_dir, configs)
+    return _build(configs, functions, args.build_dir, args.jobs)
 
 
 def _lock(configs: list[layer_config.LayerConfig], names: list[str], *, upgrade: bool) -> int:
@@ -109,6 +149,29 @@ def _report(configs: list[layer_config.LayerConfig], build_dir: Path) -> int:
     for finding in analysis.errors:
         print(finding.line(), file=sys.stderr)
     return 1 if analysis.errors else 0
+
+
+def _demo(cli: str, build_dir: Path) -> int:
+    try:
+        demo.run(ROOT, cli, build_dir, lambda line: print(line, flush=True))
+    except KeyboardInterrupt:
+        print("interrupted; the local AWS is stopped", file=sys.stderr)
+        return INTERRUPTED
+    return 0
+
+
+def _local_aws(port: int) -> int:
+    with local_aws.running(port) as endpoint:
+        print(f"local AWS (moto) listening at {endpoint}; Ctrl-C stops it", flush=True)
+        print(f"  make apply ENDPOINT={endpoint}", flush=True)
+        credentials = "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing"
+        print(f"  AWS_ENDPOINT_URL={endpoint} {credentials} make invoke FUNCTION=hub", flush=True)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            print("local AWS stopped", file=sys.stderr)
+    return 0
 
 
 def _invoke(build_dir: Path, name: str, event_path: Path | None, python: str) -> int:

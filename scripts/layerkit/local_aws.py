@@ -6,6 +6,8 @@ outlives the command that started it.
 """
 
 import functools
+import logging
+import os
 import re
 import socket
 from collections.abc import Callable, Iterator
@@ -25,6 +27,11 @@ _ACCOUNT_ID = re.compile(r"[0-9]{12}")
 def running(port: int = 0) -> Iterator[str]:
     """Run the local AWS for the block, and yield its endpoint URL."""
     _answer_account_principals_as_aws()
+    # The server's per-request log lines would bury the output of whatever uses it.
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    # AWS has its managed policies (AWSLambdaBasicExecutionRole, ...) in every account;
+    # moto creates them in each account it starts only when asked to.
+    os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
     if port:
         _check_free(port)
     server = ThreadedMotoServer(ip_address=HOST, port=port, verbose=False)

@@ -1,0 +1,73 @@
+"""`make demo`: publish the built layers and functions to a local AWS, show them, and prove a second plan is empty.
+
+Nothing here needs an AWS account. The local AWS starts on a free port and stops when the
+demo ends, whether it succeeds, fails or is interrupted. Its state lives in `<build>/demo/`
+and starts empty each run, as the local AWS does.
+"""
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from layerkit import deploy, local_aws
+from layerkit.errors import LayerError
+from layerkit.terraform_cli import TerraformCli
+
+
+@dataclass(frozen=True)
+class Published:
+    """What the demo applied, as Terraform's outputs report it."""
+
+    layer_versions: dict[str, Any]
+    functions: dict[str, Any]
+
+
+def run(root: Path, cli: str, build_dir: Path, say: Callable[[str], None]) -> Published:
+    """Apply to a fresh local AWS, report what was published, and check that a second plan has no changes."""
+    with local_aws.running() as endpoint:
+        say(f"local AWS (moto) listening at {endpoint}")
+        space = deploy.workspace(root, cli, build_dir, endpoint, local_dir=build_dir / "demo")
+        if space.state:
+            space.state.unlink(missing_ok=True)
+        terraform = TerraformCli(space)
+
+        start = time.perf_counter()
+        terraform.init()
+        say(f"{cli} init: done ({_since(start)})")
+
+        start = time.perf_counter()
+        output = terraform.apply(auto_approve=True)
+        summary = next((line for line in output.splitlines() if line.startswith("Apply complete!")), "done")
+        say(f"{cli} apply: {summary} ({_since(start)})")
+
+        outputs = terraform.output()
+        published = Published(outputs["layer_versions"], outputs["functions"])
+        for line in describe(published):
+            say(line)
+
+        start = time.perf_counter()
+        changes, output = terraform.plan()
+        if changes:
+            raise LayerError(f"the second plan is not empty, so every apply would change something:\n{output}")
+        say(f"{cli} plan, again: no changes ({_since(start)})")
+    say("local AWS stopped")
+    return published
+
+
+def describe(published: Published) -> list[str]:
+    """Each layer version's ARN, and each function's layers in merge order."""
+    lines = ["layer versions:"]
+    width = max((len(key) for key in published.layer_versions), default=0)
+    for key, version in sorted(published.layer_versions.items()):
+        lines.append(f"  {key:<{width}}  {version['arn']}  ({', '.join(version['architectures'])})")
+    lines.append("functions, with their layers in merge order:")
+    for name, function in sorted(published.functions.items()):
+        lines.append(f"  {name}  {function['arn']}")
+        lines += [f"    {n}. {arn}" for n, arn in enumerate(function["layers"], start=1)]
+    return lines
+
+
+def _since(start: float) -> str:
+    return f"{time.perf_counter() - start:.1f} s"

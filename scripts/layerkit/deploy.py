@@ -1,0 +1,75 @@
+"""`make plan` and `make apply`: the root configuration, after the checks that would otherwise fail late.
+
+The build has already run (Make's prerequisite); this only reads its manifest. Against a
+local AWS (`--endpoint`), state and plugins live under `<build>/local-aws/`, apart from
+the state kept for AWS itself.
+"""
+
+import socket
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from layerkit import manifest
+from layerkit.errors import LayerError
+from layerkit.terraform_cli import TerraformCli, Workspace
+
+SERVICES = ("iam", "lambda", "s3", "sts")
+"""The services the root configuration calls, each given the local AWS's endpoint."""
+LOCAL_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": None,
+    "AWS_PROFILE": None,
+}
+"""A local AWS takes any key; these keep a real profile's credentials from being sent to it."""
+
+
+def workspace(root: Path, cli: str, build_dir: Path, endpoint: str | None, local_dir: Path | None = None) -> Workspace:
+    """The root configuration reading `build_dir`'s manifest, against AWS or the local AWS at `endpoint`.
+
+    A local AWS gets its own state and plugin folder, `local_dir` (default `<build>/local-aws`).
+    """
+    manifest.read(build_dir)
+    variables: dict[str, object] = {"manifest_path": (build_dir / "manifest.json").as_posix()}
+    if endpoint is None:
+        return Workspace(root=root, cli=cli, variables=variables)
+    check_listening(endpoint)
+    local = local_dir or build_dir / "local-aws"
+    variables["endpoints"] = dict.fromkeys(SERVICES, endpoint)
+    return Workspace(
+        root=root,
+        cli=cli,
+        data_dir=local / "terraform-data",
+        state=local / "terraform.tfstate",
+        variables=variables,
+        environment=LOCAL_CREDENTIALS,
+    )
+
+
+def check_listening(endpoint: str) -> None:
+    """Fail at once when nothing listens at the endpoint; the AWS provider would retry for minutes."""
+    parts = urlsplit(endpoint)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise LayerError(f"endpoint {endpoint!r}: not an http:// or https:// URL")
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        socket.create_connection((parts.hostname, port), timeout=2).close()
+    except OSError as exc:
+        raise LayerError(
+            f"endpoint {endpoint}: nothing is listening ({exc.strerror or exc}); start the local AWS with "
+            "'make local-aws', or drop ENDPOINT= to use AWS itself"
+        ) from None
+
+
+def plan(space: Workspace) -> bool:
+    """Show the plan; whether it has changes."""
+    cli = TerraformCli(space)
+    cli.init()
+    changes, _ = cli.plan(stream=True)
+    return changes
+
+
+def apply(space: Workspace, *, auto_approve: bool) -> None:
+    cli = TerraformCli(space)
+    cli.init()
+    cli.apply(auto_approve=auto_approve, stream=True)

@@ -1,0 +1,176 @@
+"""Runs the Terraform CLI (Terraform or OpenTofu) on the root configuration, through python-terraform.
+
+python-terraform builds each command line and runs it. This module adds the few things
+it lacks, each in one place:
+- an environment per command (it only copies this process's), for TF_DATA_DIR and the
+  local AWS's credentials: `_environment`;
+- a clean stop on Ctrl-C: the CLI gets the same SIGINT and stops gracefully, and
+  `_wait_for_children` waits for it before the caller stops anything it talks to;
+- one line for a failed command: `TerraformError`.
+"""
+
+import json
+import os
+import re
+import shutil
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from python_terraform import IsFlagged, Terraform
+
+from layerkit.errors import LayerError
+
+INSTALL = "install Terraform >= 1.5 or OpenTofu >= 1.8 and put it on PATH (see README, 'Terraform')"
+_BOX = re.compile(r"^[│╷╵] ?")
+_EXCERPT = re.compile(r"^\s+(on .* line \d+|with \S+,$|\d+:|[├│])")
+"""The lines of a diagnostic that show where it is: its location, source lines and values."""
+_GRACEFUL_STOP_S = 60
+
+
+class TerraformError(LayerError):
+    """A Terraform command failed; the message is its first error, and `output` all it printed."""
+
+    def __init__(self, message: str, output: str) -> None:
+        super().__init__(message)
+        self.output = output
+
+
+def find_cli(name: str | None) -> str:
+    """The CLI to run: `name` if given, else `terraform` on PATH, else `tofu`."""
+    for candidate in [name] if name else ["terraform", "tofu"]:
+        if shutil.which(candidate):
+            return candidate
+    wanted = name or "terraform or tofu"
+    raise LayerError(f"{wanted}: not found on PATH; {INSTALL}")
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """The root configuration, where its state and plugins live, and what each command gets."""
+
+    root: Path
+    cli: str
+    data_dir: Path | None = None
+    """TF_DATA_DIR; None: the root's .terraform/."""
+    state: Path | None = None
+    """A local state file; None: the configured backend."""
+    variables: Mapping[str, object] = field(default_factory=dict)
+    environment: Mapping[str, str | None] = field(default_factory=dict)
+    """Set for each command (None: unset), on top of this process's environment."""
+
+
+class TerraformCli:
+    """init, plan, apply and output on one workspace; `stream=True` shows the CLI's own output as it runs."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        self._tf = Terraform(
+            working_dir=str(workspace.root),
+            terraform_bin_path=workspace.cli,
+            state=str(workspace.state) if workspace.state else None,
+            variables=dict(workspace.variables),
+        )
+
+    def init(self) -> None:
+        # init takes neither -state nor -var; python-terraform would pass both.
+        self._call("init", self._tf.init, state=None, var=None)
+
+    def plan(self, *, stream: bool = False, **options: Any) -> tuple[bool, str]:  # noqa: ANN401
+        """Whether the plan has changes (-detailed-exitcode's 2), and what the CLI printed.
+
+        `options` are more plan options in python-terraform's spelling, e.g. `out="tfplan"`.
+        """
+        code, output = self._call("plan", self._tf.plan, ok=(0, 2), capture_output=not stream, **options)
+        return code == 2, output
+
+    def apply(self, *, auto_approve: bool, stream: bool = False) -> str:
+        """Apply; without auto_approve the CLI shows the plan and asks on the terminal."""
+        _, output = self._call(
+            "apply", self._tf.apply, skip_plan=auto_approve, input=not auto_approve, capture_output=not stream
+        )
+        return output
+
+    def output(self) -> dict[str, Any]:
+        """Every root output's value."""
+        state = str(self.workspace.state) if self.workspace.state else None
+        _, output = self._call("output", self._tf.output_cmd, json=IsFlagged, state=state)
+        return {name: value["value"] for name, value in json.loads(output).items()}
+
+    def run(self, command: str, *args: str, **options: Any) -> str:  # noqa: ANN401 -- python-terraform's options
+        """Any other command (fmt, validate, test), with python-terraform's option spelling."""
+        _, output = self._call(command, self._tf.cmd, command, *args, no_color=IsFlagged, **options)
+        return output
+
+    def _call(
+        self,
+        name: str,
+        method: Callable[..., tuple[int, str | None, str | None]],
+        *args: str,
+        ok: tuple[int, ...] = (0,),
+        **options: Any,  # noqa: ANN401
+    ) -> tuple[int, str]:
+        try:
+            with self._environment():
+                code, out, err = method(*args, **options)
+        except KeyboardInterrupt:
+            _wait_for_children()
+            raise
+        if code not in ok:
+            detail = _first_error(err) if err is not None else "its errors are above"
+            raise TerraformError(f"{self.workspace.cli} {name} failed: {detail}", (out or "") + (err or ""))
+        return code, (out or "") + (err or "")
+
+    @contextmanager
+    def _environment(self) -> Iterator[None]:
+        """python-terraform passes this process's environment on, so set ours around the one command."""
+        wanted: dict[str, str | None] = {"TF_IN_AUTOMATION": "1", **self.workspace.environment}
+        if self.workspace.data_dir:
+            wanted["TF_DATA_DIR"] = str(self.workspace.data_dir)
+        saved = {key: os.environ.get(key) for key in wanted}
+        try:
+            for key, value in wanted.items():
+                _set(key, value)
+            yield
+        finally:
+            for key, value in saved.items():
+                _set(key, value)
+
+
+def _set(key: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(key, None)
+    else:
+        os.environ[key] = value
+
+
+def _first_error(stderr: str) -> str:
+    """Terraform's first error as one line: its summary and its message, without the source excerpt."""
+    lines = [_BOX.sub("", line).rstrip() for line in stderr.splitlines()]
+    start = next((i for i, line in enumerate(lines) if line.startswith("Error: ")), None)
+    if start is None:
+        return next((line.strip() for line in lines if line.strip()), "no error message")
+    words = [lines[start].removeprefix("Error: ") + ":"]
+    for line in lines[start + 1 :]:
+        if line.startswith(("Error: ", "Warning: ", "This was checked by")):
+            break
+        if line and not _EXCERPT.match(line):
+            words.append(line.strip())
+    return " ".join(words).removesuffix(":")
+
+
+def _wait_for_children() -> None:
+    """Wait while the CLI, which got the same Ctrl-C, stops gracefully and saves its state."""
+    deadline = time.monotonic() + _GRACEFUL_STOP_S
+    while time.monotonic() < deadline:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        except KeyboardInterrupt:
+            return  # a second Ctrl-C: the CLI got it too and exits at once
+        if pid == 0:
+            time.sleep(0.05)
