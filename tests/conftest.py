@@ -6,15 +6,26 @@ AWS calls go to moto on 127.0.0.1, never to a real account.
 from __future__ import annotations
 
 import http.client
+import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 import pytest
 from layerkit import local_aws
+from layerkit.errors import LayerError
+from layerkit.terraform_cli import TerraformCli, Workspace, find_cli
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PROVIDER_PROBE = """terraform {
+  required_providers {
+    aws = { source = "hashicorp/aws", version = "5.46.0" }
+  }
+}
+"""
 
 
 @pytest.fixture(scope="session")
@@ -22,6 +33,41 @@ def moto_endpoint() -> Iterator[str]:
     """The project's local AWS (moto in server mode) on a free port of 127.0.0.1, for the whole session."""
     with local_aws.running() as endpoint:
         yield endpoint
+
+
+def reset(endpoint: str) -> None:
+    """Clear every resource the local AWS holds."""
+    connection = http.client.HTTPConnection(endpoint.removeprefix("http://"))
+    try:
+        connection.request("POST", "/moto-api/reset")
+        response = connection.getresponse()
+        response.read()
+    finally:
+        connection.close()
+    assert response.status == http.client.OK, f"moto reset failed: {response.status}"
+
+
+def _unavailable(message: str) -> NoReturn:
+    """A missing toolchain fails CI loudly, and skips elsewhere with how to install it."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI needs the Terraform toolchain: {message}", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def tf_cli(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The Terraform CLI (TF=, else terraform, else tofu), once proven to install hashicorp/aws 5.46.0."""
+    try:
+        cli = find_cli(os.environ.get("TF"))
+    except LayerError as exc:
+        _unavailable(str(exc))
+    probe = tmp_path_factory.mktemp("provider-probe")
+    (probe / "main.tf").write_text(PROVIDER_PROBE, encoding="utf-8")
+    try:
+        TerraformCli(Workspace(root=probe, cli=cli, data_dir=probe / ".data")).init()
+    except LayerError as exc:
+        _unavailable(f"{exc}; the hashicorp/aws 5.46.0 provider must be installable (see README, 'Terraform')")
+    return cli
 
 
 @pytest.fixture
@@ -32,14 +78,7 @@ def aws_env(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
-    connection = http.client.HTTPConnection(moto_endpoint.removeprefix("http://"))
-    try:
-        connection.request("POST", "/moto-api/reset")
-        response = connection.getresponse()
-        response.read()
-    finally:
-        connection.close()
-    assert response.status == http.client.OK, f"moto reset failed: {response.status}"
+    reset(moto_endpoint)
     return moto_endpoint
 
 

@@ -1,0 +1,355 @@
+"""The root configuration, applied for real: real builds, the real CLI and provider, the local AWS over HTTP.
+
+One project (a copy of the shipped layers and functions, with sharing and a second
+function added) is applied once and then changed step by step, in file order.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+import shutil
+import socket
+import zipfile
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import boto3
+import pytest
+from conftest import ROOT, reset
+from layerkit import deploy
+from layerkit.cli import main
+from layerkit.terraform_cli import TerraformCli, TerraformError
+from python_terraform import IsFlagged
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from mypy_boto3_lambda import LambdaClient
+
+pytestmark = [pytest.mark.terraform, pytest.mark.network]
+
+GRANTEES = {
+    "account-111111111111": {"AWS": "arn:aws:iam::111111111111:root"},
+    "account-222222222222": {"AWS": "arn:aws:iam::222222222222:root"},
+    "organization-o-a1b2c3d4e5": "*",
+}
+SHARE = '\n[share]\naccounts = ["111111111111", "222222222222"]\norganization = "o-a1b2c3d4e5"\n'
+SOLO = 'runtime = "python3.12"\nhandler = "handler.handle"\narchitecture = "x86_64"\nlayers = ["boto3"]\n'
+
+
+@dataclass
+class Project:
+    """A copy of the shipped layers and functions, built and applied to the local AWS."""
+
+    directory: Path
+    endpoint: str
+    terraform: TerraformCli
+    aws: LambdaClient
+
+    @property
+    def build_dir(self) -> Path:
+        return self.directory / "build"
+
+    def build(self) -> None:
+        build(self.directory)
+
+    def changes(self) -> dict[str, list[str]]:
+        """The next plan's changed resources and their actions (no-ops left out)."""
+        plan_file = self.directory / "tfplan"
+        self.terraform.plan(out=str(plan_file))
+        shown = json.loads(self.terraform.run("show", str(plan_file), json=IsFlagged))
+        return {
+            change["address"]: change["change"]["actions"]
+            for change in shown.get("resource_changes", [])
+            if change["change"]["actions"] not in (["no-op"], ["read"])
+        }
+
+    def policy(self, layer: str, version: int) -> dict[str, Any]:
+        statements = json.loads(self.aws.get_layer_version_policy(LayerName=layer, VersionNumber=version)["Policy"])
+        return {s["Sid"]: s["Principal"] for s in statements["Statement"]}
+
+
+def build(directory: Path) -> None:
+    """`make layers` for a project folder holding layers/ and functions/, into its build/."""
+    dirs = ["--layers-dir", str(directory / "layers"), "--functions-dir", str(directory / "functions")]
+    assert main([*dirs, "build", "--build-dir", str(directory / "build")]) == 0
+
+
+def lambda_client(endpoint: str) -> LambdaClient:
+    return boto3.client(
+        "lambda",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",  # noqa: S106 -- the local AWS takes any key
+    )
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory, moto_endpoint: str, tf_cli: str) -> Iterator[Project]:
+    reset(moto_endpoint)
+    directory = tmp_path_factory.mktemp("project")
+    shutil.copytree(ROOT / "layers", directory / "layers")
+    shutil.copytree(ROOT / "functions", directory / "functions")
+    with (directory / "layers/aws_helpers/layer.toml").open("a", encoding="utf-8") as toml:
+        toml.write(SHARE)
+    solo = directory / "functions/solo"
+    shutil.copytree(ROOT / "functions/hub/src", solo / "src")
+    (solo / "function.toml").write_text(SOLO, encoding="utf-8")
+    build(directory)
+    space = deploy.workspace(ROOT, tf_cli, directory / "build", moto_endpoint, local_dir=directory / "terraform")
+    terraform = TerraformCli(space)
+    terraform.init()
+    terraform.apply(auto_approve=True)
+    yield Project(directory, moto_endpoint, terraform, lambda_client(moto_endpoint))
+    reset(moto_endpoint)
+
+
+def test_each_distinct_zip_is_one_version_and_functions_attach_them_in_merge_order(project: Project) -> None:
+    outputs = project.terraform.output()
+    versions = outputs["layer_versions"]
+    assert sorted(versions) == ["aws_helpers", "boto3"]
+    for key, version in versions.items():
+        assert version["arn"] == f"arn:aws:lambda:us-east-1:123456789012:layer:{key}:1"
+        assert sorted(version["architectures"]) == ["arm64", "x86_64"]
+    hub = project.aws.get_function(FunctionName="hub")["Configuration"]
+    assert [layer["Arn"] for layer in hub["Layers"]] == [versions["boto3"]["arn"], versions["aws_helpers"]["arn"]]
+    assert outputs["functions"]["hub"]["layers"] == [versions["boto3"]["arn"], versions["aws_helpers"]["arn"]]
+    assert hub["Runtime"] == "python3.12"
+    assert hub["Environment"]["Variables"]["SPOKE_ACCOUNT_IDS"] == "111111111111,222222222222"
+
+
+def test_a_second_plan_has_no_changes(project: Project) -> None:
+    changes, output = project.terraform.plan()
+    assert not changes, output
+
+
+def test_the_policy_names_exactly_the_declared_grantees(project: Project) -> None:
+    assert project.policy("aws_helpers", 1) == GRANTEES
+    with pytest.raises(project.aws.exceptions.ResourceNotFoundException):
+        project.aws.get_layer_version_policy(LayerName="boto3", VersionNumber=1)
+
+
+def test_a_changed_layer_gets_a_new_version_and_only_its_functions_change(project: Project) -> None:
+    source = project.directory / "layers/aws_helpers/python/aws_helpers/__init__.py"
+    source.write_text(source.read_text(encoding="utf-8") + "\nRELEASE = 2\n", encoding="utf-8")
+    project.build()
+    solo_before = project.aws.get_function(FunctionName="solo")["Configuration"]
+
+    changes = project.changes()
+
+    layer = 'module.layer["aws_helpers"]'
+    assert changes == {
+        f"{layer}.aws_lambda_layer_version.this": ["delete", "create"],
+        **{f'{layer}.aws_lambda_layer_version_permission.this["{sid}"]': ["delete", "create"] for sid in GRANTEES},
+        'module.function["hub"].aws_lambda_function.this': ["update"],
+    }
+    project.terraform.apply(auto_approve=True)
+    listed = project.aws.list_layer_versions(LayerName="aws_helpers")["LayerVersions"]
+    assert sorted(v["Version"] for v in listed) == [1, 2], "the old version must still exist"
+    hub = project.aws.get_function(FunctionName="hub")["Configuration"]
+    assert hub["Layers"][1]["Arn"].endswith(":layer:aws_helpers:2")
+    assert project.aws.get_function(FunctionName="solo")["Configuration"] == solo_before
+    assert project.policy("aws_helpers", 2) == GRANTEES
+    assert not project.terraform.plan()[0]
+
+
+def test_revoking_a_grantee_publishes_a_version_without_it(project: Project) -> None:
+    toml = project.directory / "layers/aws_helpers/layer.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace(', "222222222222"', ""), encoding="utf-8")
+    project.build()
+
+    project.terraform.apply(auto_approve=True)
+
+    kept = {sid: p for sid, p in GRANTEES.items() if sid != "account-222222222222"}
+    assert project.policy("aws_helpers", 3) == kept
+    assert project.policy("aws_helpers", 2) == GRANTEES, "an older version keeps the grants it was published with"
+    assert not project.terraform.plan()[0]
+
+
+def snapshot(aws: LambdaClient) -> dict[str, Any]:
+    """Everything the local AWS holds for layers and functions."""
+    layers = {
+        layer["LayerName"]: [
+            v["Version"] for v in aws.list_layer_versions(LayerName=layer["LayerName"])["LayerVersions"]
+        ]
+        for layer in aws.list_layers()["Layers"]
+    }
+    functions = {f["FunctionName"]: f for f in aws.list_functions()["Functions"]}
+    return {"layers": layers, "functions": functions}
+
+
+def edited_build(project: Project, tmp_path: Path, edit: Callable[[dict[str, Any]], dict[str, Any] | None]) -> Path:
+    """A copy of the project's build folder with its manifest edited (None: no manifest at all)."""
+    copy = tmp_path / "build"
+    shutil.copytree(project.build_dir, copy)
+    path = copy / "manifest.json"
+    edited = edit(json.loads(path.read_text(encoding="utf-8")))
+    if edited is None:
+        path.unlink()
+    else:
+        path.write_text(json.dumps(edited), encoding="utf-8")
+    return copy
+
+
+def no_manifest(_: dict[str, Any]) -> None:
+    return None
+
+
+def newer_format(data: dict[str, Any]) -> dict[str, Any]:
+    return {**data, "format": data["format"] + 1}
+
+
+def unknown_layer(data: dict[str, Any]) -> dict[str, Any]:
+    for function in data["functions"]:
+        function["layers"].append({"artifact": "ghost-x86_64", "layer": "ghost", "arn": None})
+    return data
+
+
+@pytest.mark.parametrize(
+    ("edit", "cli_error", "terraform_error"),
+    [
+        (no_manifest, "manifest.json: missing; run 'make layers'", "manifest.json is missing; run 'make layers'"),
+        (
+            newer_format,
+            "manifest format 3 was written by a newer layerkit; this checkout reads format 2: update the checkout",
+            "is in manifest format 3, but this configuration reads format 2; a newer layerkit wrote it: update this",
+        ),
+        (
+            unknown_layer,
+            None,
+            (
+                "function hub attaches ghost-x86_64; function solo attaches ghost-x86_64, which the manifest "
+                "does not publish; run 'make layers'"
+            ),
+        ),
+    ],
+    ids=["no-manifest", "newer-format", "unknown-layer"],
+)
+def test_bad_manifest_is_one_line_and_changes_nothing(  # noqa: PLR0913, PLR0917 -- fixtures and one case
+    project: Project,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    edit: Callable[[dict[str, Any]], dict[str, Any] | None],
+    cli_error: str | None,
+    terraform_error: str,
+) -> None:
+    before = snapshot(project.aws)
+    build_dir = edited_build(project, tmp_path, edit)
+
+    if cli_error:
+        assert main(["plan", "--build-dir", str(build_dir), "--endpoint", project.endpoint]) == 1
+        err = capsys.readouterr().err.splitlines()
+        assert len(err) == 1
+        assert err[0].startswith("error: ")
+        assert cli_error in err[0]
+
+    # Terraform run directly, without the CLI's checks, refuses the same manifest at plan time.
+    space = project.terraform.workspace
+    variables = {**space.variables, "manifest_path": str(build_dir / "manifest.json")}
+    with pytest.raises(TerraformError) as caught:
+        TerraformCli(replace(space, variables=variables)).apply(auto_approve=True)
+    assert terraform_error in str(caught.value)
+    assert "\n" not in str(caught.value)
+    assert snapshot(project.aws) == before
+
+
+def test_an_endpoint_that_is_not_listening_is_one_line(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    code = main(
+        ["apply", "--auto-approve", "--build-dir", str(project.build_dir), "--endpoint", f"http://127.0.0.1:{port}"]
+    )
+    assert code == 1
+    assert capsys.readouterr().err == (
+        f"error: endpoint http://127.0.0.1:{port}: nothing is listening (Connection refused); start the local AWS "
+        "with 'make local-aws', or drop ENDPOINT= to use AWS itself\n"
+    )
+
+
+def vendor_layer(aws: LambdaClient, name: str) -> str:
+    """A layer another team published (not built here): its version ARN."""
+    content = io.BytesIO()
+    with zipfile.ZipFile(content, "w") as archive:
+        archive.writestr("python/vendor_tools.py", "VERSION = 1\n")
+    return aws.publish_layer_version(
+        LayerName=name,
+        Content={"ZipFile": content.getvalue()},
+        CompatibleRuntimes=["python3.12"],
+        CompatibleArchitectures=["x86_64"],
+    )["LayerVersionArn"]
+
+
+def add_function(project: Project, name: str, layers: list[str], architecture: str = "x86_64") -> None:
+    directory = project.directory / "functions" / name
+    shutil.copytree(ROOT / "functions/hub/src", directory / "src", dirs_exist_ok=True)
+    (directory / "function.toml").write_text(
+        f'runtime = "python3.12"\nhandler = "handler.handle"\narchitecture = "{architecture}"\nlayers = {layers!r}\n',
+        encoding="utf-8",
+    )
+    project.build()
+
+
+def test_a_layer_published_elsewhere_is_checked_at_plan_time_and_attached(project: Project) -> None:
+    arn = vendor_layer(project.aws, "vendor-tools")
+    add_function(project, "vendor", ["boto3", arn])
+
+    project.terraform.apply(auto_approve=True)
+
+    attached = project.aws.get_function(FunctionName="vendor")["Configuration"]["Layers"]
+    assert [layer["Arn"] for layer in attached] == ["arn:aws:lambda:us-east-1:123456789012:layer:boto3:1", arn]
+    assert not project.terraform.plan()[0]
+
+
+def test_a_layer_published_elsewhere_must_exist_and_suit_the_function(project: Project) -> None:
+    arn = vendor_layer(project.aws, "vendor-x86-only")
+    add_function(project, "vendor", ["boto3", arn], architecture="arm64")
+    with pytest.raises(TerraformError) as caught:
+        project.terraform.plan()
+    assert f"Function vendor runs python3.12 on arm64, but these layers do not declare both: {arn}" in str(caught.value)
+
+    missing = f"{arn.rsplit(':', 1)[0]}:99"
+    add_function(project, "vendor", ["boto3", missing])
+    with pytest.raises(TerraformError) as caught:
+        project.terraform.plan()
+    assert "vendor-x86-only" in str(caught.value)
+
+
+def test_a_zip_over_50_mb_is_published_through_s3(tmp_path: Path, moto_endpoint: str, tf_cli: str) -> None:
+    blob = tmp_path / "layers/big/python/blob.bin"
+    blob.parent.mkdir(parents=True)
+    blob.write_bytes(random.Random(0).randbytes(51 * 1024 * 1024))  # noqa: S311 -- incompressible bytes, not secrets
+    (tmp_path / "layers/big/layer.toml").write_text(
+        'description = "big"\nlicense = "MIT"\nruntimes = ["python3.12"]\narchitectures = ["x86_64"]\n',
+        encoding="utf-8",
+    )
+    build(tmp_path)
+    space = deploy.workspace(ROOT, tf_cli, tmp_path / "build", moto_endpoint, local_dir=tmp_path / "terraform")
+    terraform = TerraformCli(space)
+    terraform.init()
+    with pytest.raises(
+        TerraformError, match="over 50 MB zipped, so Lambda takes it only through S3; set artifact_bucket"
+    ):
+        terraform.plan()
+
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=moto_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",  # noqa: S106 -- the local AWS takes any key
+    )
+    s3.create_bucket(Bucket="artifacts")
+    terraform = TerraformCli(replace(space, variables={**space.variables, "artifact_bucket": "artifacts"}))
+    terraform.apply(auto_approve=True)
+
+    (artifact,) = json.loads((tmp_path / "build/manifest.json").read_text(encoding="utf-8"))["layer_versions"]
+    key = f"lambda-layers/big/{Path(artifact['zip']).name}"
+    assert s3.head_object(Bucket="artifacts", Key=key)["ContentLength"] == artifact["zip_size"]
+    published = lambda_client(moto_endpoint).get_layer_version(LayerName="big", VersionNumber=1)
+    assert published["Content"]["CodeSha256"] == artifact["sha256_base64"]
+    assert not terraform.plan()[0]

@@ -1,0 +1,142 @@
+"""The Terraform code itself: fmt, validate, each module's `tofu test` files, and each refusal's own message.
+
+Plans here call no AWS: data sources are local, and the provider's credential check goes to
+the local AWS.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from conftest import ROOT, reset
+from layerkit import deploy
+from layerkit.terraform_cli import TerraformCli, TerraformError, Workspace
+from python_terraform import IsFlagged
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+pytestmark = pytest.mark.terraform
+
+MODULES = ("modules/lambda-layer", "modules/lambda-function")
+CONFIGURATIONS = (".", *MODULES, *(f"{m}/examples/basic" for m in MODULES))
+FIXTURES = Path(__file__).parent / "fixtures" / "module-calls"
+LAYER: dict[str, Any] = {
+    "arn": "arn:aws:lambda:us-east-1:123456789012:layer:boto3:3",
+    "compatible_runtimes": ["python3.12"],
+    "compatible_architectures": ["x86_64"],
+    "unzipped_size": 1000,
+}
+
+
+def workspace(
+    tf_cli: str, root: Path, tmp_path: Path, endpoint: str | None = None, state: Path | None = None
+) -> TerraformCli:
+    """An initialised workspace on `root`, against the local AWS at `endpoint` when given."""
+    environment: Mapping[str, str | None] = {}
+    if endpoint:
+        environment = {"AWS_ENDPOINT_URL": endpoint, **deploy.LOCAL_CREDENTIALS}
+    space = Workspace(root=root, cli=tf_cli, data_dir=tmp_path / "data", state=state, environment=environment)
+    cli = TerraformCli(space)
+    cli.init()
+    return cli
+
+
+def test_every_file_is_formatted(tf_cli: str, tmp_path: Path) -> None:
+    cli = TerraformCli(Workspace(root=ROOT, cli=tf_cli, data_dir=tmp_path))
+    cli.run("fmt", check=IsFlagged, recursive=IsFlagged, list=True)
+
+
+@pytest.mark.parametrize("configuration", CONFIGURATIONS)
+def test_configuration_is_valid(tf_cli: str, tmp_path: Path, configuration: str) -> None:
+    cli = workspace(tf_cli, ROOT / configuration, tmp_path)
+    result = json.loads(cli.run("validate", json=IsFlagged))
+    assert result["valid"], result["diagnostics"]
+    assert result["warning_count"] == 0, result["diagnostics"]
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_module_test_files_pass(tf_cli: str, tmp_path: Path, module: str) -> None:
+    cli = workspace(tf_cli, ROOT / module, tmp_path)
+    output = cli.run("test")
+    assert "0 failed" in output, output
+    assert "passed" in output
+
+
+def refusal(tf_cli: str, tmp_path: Path, endpoint: str, fixture: str, variables: dict[str, object]) -> str:
+    """Plan the fixture with `variables`; the one error line it fails with."""
+    cli = workspace(tf_cli, FIXTURES / fixture, tmp_path, endpoint)
+    var_file = tmp_path / "case.tfvars.json"
+    var_file.write_text(json.dumps(variables), encoding="utf-8")
+    with pytest.raises(TerraformError) as caught:
+        cli.plan(var_file=str(var_file))
+    assert caught.value.output.count("Error: ") == 1, caught.value.output
+    return str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("fixture", "variables", "message"),
+    [
+        (
+            "function",
+            {"layers": [{**LAYER, "arn": f"{LAYER['arn'][:-1]}{n}"} for n in range(6)]},
+            "Lambda attaches at most 5 layers to a function; got 6.",
+        ),
+        (
+            "function",
+            {"unzipped_size": 262_144_000 - 999, "layers": [LAYER]},
+            (
+                "Function api: code and layers are 262144001 bytes unzipped, over Lambda's limit of 262144000 bytes; "
+                "detach a layer or make one smaller."
+            ),
+        ),
+        (
+            "function",
+            {"runtime": "python3.11", "layers": [LAYER]},
+            (
+                f"Function api runs python3.11 on x86_64, but these layers do not declare both: {LAYER['arn']}; "
+                "attach a version built for them."
+            ),
+        ),
+        (
+            "function",
+            {"architecture": "arm64", "layers": [LAYER]},
+            (
+                f"Function api runs python3.12 on arm64, but these layers do not declare both: {LAYER['arn']}; "
+                "attach a version built for them."
+            ),
+        ),
+        (
+            "layer",
+            {"shared_with_accounts": ["*"]},
+            (
+                'shared_with_accounts lists "*" (every AWS account); to share the layer publicly, set public = true '
+                "on purpose instead."
+            ),
+        ),
+    ],
+    ids=["six-layers", "over-250-mb", "runtime-mismatch", "architecture-mismatch", "public-without-opting-in"],
+)
+def test_each_refusal_has_its_own_message(  # noqa: PLR0913, PLR0917 -- fixtures and one case
+    tf_cli: str, tmp_path: Path, moto_endpoint: str, fixture: str, variables: dict[str, object], message: str
+) -> None:
+    assert message in refusal(tf_cli, tmp_path, moto_endpoint, fixture, variables)
+
+
+@pytest.mark.parametrize("example", [f"{m}/examples/basic" for m in MODULES])
+def test_example_applies_to_the_local_aws_and_plans_no_changes(
+    tf_cli: str, tmp_path: Path, moto_endpoint: str, example: str
+) -> None:
+    reset(moto_endpoint)
+    cli = workspace(tf_cli, ROOT / example, tmp_path, moto_endpoint, state=tmp_path / "terraform.tfstate")
+    cli.apply(auto_approve=True)
+    outputs = cli.output()
+    assert outputs, "the example has outputs"
+    assert not cli.plan()[0]
+    if "lambda-function" in example:
+        assert outputs["layers"] == ["arn:aws:lambda:us-east-1:123456789012:layer:greeting:1"]
+    else:
+        assert outputs["statement_ids"] == ["account-111111111111"]
