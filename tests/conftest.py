@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -54,20 +55,33 @@ def _unavailable(message: str) -> NoReturn:
     pytest.skip(message)
 
 
-@pytest.fixture(scope="session")
-def tf_cli(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The Terraform CLI (TF=, else terraform, else tofu), once proven to install hashicorp/aws 5.46.0."""
+def _ready(cli: str | None, probe: Path) -> str:
+    """`cli` (None: terraform, else tofu), once it has installed hashicorp/aws 5.46.0 in `probe`."""
     try:
-        cli = find_cli(os.environ.get("TF"))
+        found = find_cli(cli)
     except LayerError as exc:
         _unavailable(str(exc))
-    probe = tmp_path_factory.mktemp("provider-probe")
     (probe / "main.tf").write_text(PROVIDER_PROBE, encoding="utf-8")
     try:
-        TerraformCli(Workspace(root=probe, cli=cli, data_dir=probe / ".data")).init()
+        TerraformCli(Workspace(root=probe, cli=found, data_dir=probe / ".data")).init()
     except LayerError as exc:
         _unavailable(f"{exc}; the hashicorp/aws 5.46.0 provider must be installable (see README, 'Terraform')")
-    return cli
+    return found
+
+
+@pytest.fixture(scope="session")
+def tf_cli(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The CLI make uses (TF=, else terraform, else tofu), once proven to install hashicorp/aws 5.46.0."""
+    return _ready(os.environ.get("TF"), tmp_path_factory.mktemp("provider-probe"))
+
+
+CLIS: list[str | None] = [cli for cli in ("terraform", "tofu") if shutil.which(cli)]
+
+
+@pytest.fixture(scope="session", params=CLIS or [None])
+def each_cli(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Terraform and OpenTofu in turn, each that this machine has: the code must work with both."""
+    return _ready(request.param, tmp_path_factory.mktemp("provider-probe"))
 
 
 @pytest.fixture

@@ -45,22 +45,22 @@ def workspace(
     return cli
 
 
-def test_every_file_is_formatted(tf_cli: str, tmp_path: Path) -> None:
-    cli = TerraformCli(Workspace(root=ROOT, cli=tf_cli, data_dir=tmp_path))
+def test_every_file_is_formatted(each_cli: str, tmp_path: Path) -> None:
+    cli = TerraformCli(Workspace(root=ROOT, cli=each_cli, data_dir=tmp_path))
     cli.run("fmt", check=IsFlagged, recursive=IsFlagged, list=True)
 
 
 @pytest.mark.parametrize("configuration", CONFIGURATIONS)
-def test_configuration_is_valid(tf_cli: str, tmp_path: Path, configuration: str) -> None:
-    cli = workspace(tf_cli, ROOT / configuration, tmp_path)
+def test_configuration_is_valid(each_cli: str, tmp_path: Path, configuration: str) -> None:
+    cli = workspace(each_cli, ROOT / configuration, tmp_path)
     result = json.loads(cli.run("validate", json=IsFlagged))
     assert result["valid"], result["diagnostics"]
     assert result["warning_count"] == 0, result["diagnostics"]
 
 
 @pytest.mark.parametrize("module", MODULES)
-def test_module_test_files_pass(tf_cli: str, tmp_path: Path, module: str) -> None:
-    cli = workspace(tf_cli, ROOT / module, tmp_path)
+def test_module_test_files_pass(each_cli: str, tmp_path: Path, module: str) -> None:
+    cli = workspace(each_cli, ROOT / module, tmp_path)
     output = cli.run("test")
     assert "0 failed" in output, output
     assert "passed" in output

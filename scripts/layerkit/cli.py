@@ -15,8 +15,8 @@ from layerkit import build, demo, deploy, function_config, invoke, layer_config,
 from layerkit.errors import LayerError
 from layerkit.terraform_cli import find_cli
 
-ROOT = Path.cwd()
-"""The root Terraform configuration: the repository root, where make runs."""
+ROOT = Path(__file__).resolve().parents[2]
+"""The repository root, which holds the root Terraform configuration."""
 INTERRUPTED = 130
 
 
