@@ -57,16 +57,15 @@ def _unavailable(message: str) -> NoReturn:
 
 def _ready(cli: str | None, probe: Path) -> str:
     """`cli` (None: terraform, else tofu), once it has installed hashicorp/aws 5.46.0 in `probe`."""
-    try:
-        found = find_cli(cli)
-    except LayerError as exc:
-        _unavailable(str(exc))
     (probe / "main.tf").write_text(PROVIDER_PROBE, encoding="utf-8")
     try:
+        found = find_cli(cli)
         TerraformCli(Workspace(root=probe, cli=found, data_dir=probe / ".data")).init()
     except LayerError as exc:
-        _unavailable(f"{exc}; the hashicorp/aws 5.46.0 provider must be installable (see README, 'Terraform')")
-    return found
+        problem = f"{exc}; tests marked terraform need the CLI and hashicorp/aws 5.46.0 (see README, 'Terraform')"
+    else:
+        return found
+    _unavailable(problem)
 
 
 @pytest.fixture(scope="session")

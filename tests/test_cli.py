@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from layerkit.cli import main
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     import pytest
     from conftest import LayerFactory
+
+SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
 
 
 def test_build_error_is_one_line_and_exit_1(
@@ -77,3 +82,25 @@ def test_lock_unknown_layer(layers: LayerFactory, capsys: pytest.CaptureFixture[
         == 1
     )
     assert capsys.readouterr().err == "error: no layer named nope; layers: ok\n"
+
+
+def test_a_missing_terraform_cli_is_one_line_that_says_what_to_install(capsys: pytest.CaptureFixture[str]) -> None:
+    for command in ("plan", "apply", "demo"):
+        assert main([command, "--tf", "no-such-terraform"]) == 1
+        assert capsys.readouterr().err == (
+            "error: no-such-terraform: not found on PATH; install Terraform >= 1.5 or OpenTofu >= 1.8 and put it "
+            "on PATH (see README, 'Terraform')\n"
+        )
+
+
+def test_terraform_tests_fail_in_ci_and_skip_elsewhere_without_the_cli(tmp_path: Path) -> None:
+    """The toolchain fixture, run in a pytest of its own with a CLI that does not exist."""
+    test = tmp_path / "test_needs_terraform.py"
+    test.write_text("def test_it(tf_cli):\n    pass\n", encoding="utf-8")
+    shutil.copy(Path(__file__).with_name("conftest.py"), tmp_path / "conftest.py")
+    command = [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", str(test)]
+    for ci, outcome in (("true", "1 error"), ("", "1 skipped")):
+        env = {**os.environ, "TF": "no-such-terraform", "CI": ci, "PYTHONPATH": str(SCRIPTS)}
+        result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=tmp_path, check=False)
+        assert outcome in result.stdout, result.stdout
+        assert "no-such-terraform: not found on PATH; install Terraform >= 1.5 or OpenTofu >= 1.8" in result.stdout
