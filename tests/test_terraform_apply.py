@@ -170,6 +170,20 @@ def test_revoking_a_grantee_publishes_a_version_without_it(project: Project) -> 
     assert not project.terraform.plan()[0]
 
 
+def test_a_grant_removed_outside_terraform_fails_the_plan_until_replaced(project: Project) -> None:
+    org = "organization-o-a1b2c3d4e5"
+    project.aws.remove_layer_version_permission(LayerName="aws_helpers", VersionNumber=3, StatementId=org)
+
+    with pytest.raises(TerraformError) as caught:
+        project.terraform.plan()
+    assert f"Layer aws_helpers version 3: its policy has no statement {org} for o-a1b2c3d4e5" in str(caught.value)
+
+    address = f'module.layer["aws_helpers"].aws_lambda_layer_version_permission.this["{org}"]'
+    project.terraform.apply(auto_approve=True, replace=address)
+    assert org in project.policy("aws_helpers", 3)
+    assert not project.terraform.plan()[0]
+
+
 def snapshot(aws: LambdaClient) -> dict[str, Any]:
     """Everything the local AWS holds for layers and functions."""
     layers = {

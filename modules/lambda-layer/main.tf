@@ -63,12 +63,15 @@ resource "aws_lambda_layer_version_permission" "this" {
     # The provider reads back only the policy's first statement into every permission of a
     # version (hashicorp/terraform-provider-aws#21917), so with two grantees each would plan
     # a replacement forever, and a removal would delete another grantee's statement. The
-    # arguments are kept as written; the postcondition checks this statement really is there.
+    # arguments are kept as written; the postcondition checks that this grant really is there.
     ignore_changes = [statement_id, action, principal, organization_id]
 
     postcondition {
-      condition     = contains([for s in jsondecode(self.policy).Statement : s.Sid], each.key)
-      error_message = "Layer ${var.name} version ${aws_lambda_layer_version.this.version}: its policy has no statement ${each.key}, so it was removed outside Terraform; replace this permission (terraform apply -replace=<its address>) to grant it again."
+      condition = anytrue([
+        for statement in jsondecode(self.policy).Statement :
+        statement.Sid == each.key && strcontains(jsonencode(statement), coalesce(each.value.organization_id, each.value.principal))
+      ])
+      error_message = "Layer ${var.name} version ${aws_lambda_layer_version.this.version}: its policy has no statement ${each.key} for ${coalesce(each.value.organization_id, each.value.principal)}, so it was changed outside Terraform; replace this permission (terraform apply -replace=<its address>) to grant it again."
     }
   }
 }

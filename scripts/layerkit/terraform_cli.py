@@ -87,10 +87,18 @@ class TerraformCli:
         code, output = self._call("plan", self._tf.plan, ok=(0, 2), capture_output=not stream, **options)
         return code == 2, output
 
-    def apply(self, *, auto_approve: bool, stream: bool = False) -> str:
-        """Apply; without auto_approve the CLI shows the plan and asks on the terminal."""
+    def apply(self, *, auto_approve: bool, stream: bool = False, **options: Any) -> str:  # noqa: ANN401
+        """Apply; without auto_approve the CLI shows the plan and asks on the terminal.
+
+        `options` are more apply options in python-terraform's spelling, e.g. `replace="<address>"`.
+        """
         _, output = self._call(
-            "apply", self._tf.apply, skip_plan=auto_approve, input=not auto_approve, capture_output=not stream
+            "apply",
+            self._tf.apply,
+            skip_plan=auto_approve,
+            input=not auto_approve,
+            capture_output=not stream,
+            **options,
         )
         return output
 

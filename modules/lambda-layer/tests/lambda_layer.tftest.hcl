@@ -12,7 +12,15 @@ mock_provider "aws" {
   # The version's policy as GetLayerVersionPolicy returns it, with every grant these runs make.
   mock_resource "aws_lambda_layer_version_permission" {
     defaults = {
-      policy = "{\"Statement\":[{\"Sid\":\"account-111111111111\"},{\"Sid\":\"account-222222222222\"},{\"Sid\":\"organization-o-a1b2c3d4e5\"},{\"Sid\":\"public\"}]}"
+      policy = <<-EOT
+        {"Statement": [
+          {"Sid": "account-111111111111", "Principal": {"AWS": "arn:aws:iam::111111111111:root"}},
+          {"Sid": "account-222222222222", "Principal": {"AWS": "arn:aws:iam::222222222222:root"}},
+          {"Sid": "organization-o-a1b2c3d4e5", "Principal": "*",
+           "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}},
+          {"Sid": "public", "Principal": "*"}
+        ]}
+      EOT
     }
   }
 }
