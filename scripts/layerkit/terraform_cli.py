@@ -1,4 +1,4 @@
-"""Runs the Terraform CLI (Terraform or OpenTofu) on the root configuration, through python-terraform.
+"""Runs the Terraform CLI (Terraform or OpenTofu) through python-terraform.
 
 python-terraform builds each command line and runs it. This module adds the few things
 it lacks, each in one place:
