@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -39,16 +40,9 @@ def test_aws_managed_policies_exist(aws_env: str) -> None:
     )
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def test_make_local_aws_serves_until_ctrl_c() -> None:
-    port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "layerkit", "local-aws", "--port", str(port)],
+        [sys.executable, "-m", "layerkit", "local-aws", "--port", "0"],
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT / "scripts")},
         stdout=subprocess.PIPE,
@@ -56,13 +50,18 @@ def test_make_local_aws_serves_until_ctrl_c() -> None:
         text=True,
     )
     assert server.stdout
-    assert server.stdout.readline() == f"local AWS (moto) listening at http://127.0.0.1:{port}; Ctrl-C stops it\n"
+    first = server.stdout.readline()
+    listening = re.fullmatch(r"local AWS \(moto\) listening at http://127\.0\.0\.1:(\d+); Ctrl-C stops it\n", first)
+    assert listening, first
+    port = int(listening.group(1))
     with socket.create_connection(("127.0.0.1", port), timeout=5):
         pass
 
     server.send_signal(signal.SIGINT)
 
-    assert server.wait(timeout=30) == 0
+    out, err = server.communicate(timeout=30)
+    assert server.returncode == 0, out + err
+    assert err == "local AWS stopped\n"
     with socket.socket() as probe:
         assert probe.connect_ex(("127.0.0.1", port)) != 0
 

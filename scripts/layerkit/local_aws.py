@@ -9,6 +9,7 @@ import functools
 import logging
 import os
 import re
+import signal
 import socket
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -35,7 +36,13 @@ def running(port: int = 0) -> Iterator[str]:
     if port:
         _check_free(port)
     server = ThreadedMotoServer(ip_address=HOST, port=port, verbose=False)
-    server.start()
+    # The server's threads start with Ctrl-C blocked, so the kernel delivers it to the caller's
+    # thread. Delivered to a server thread, it would leave the caller's wait uninterrupted.
+    unblocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        server.start()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, unblocked)
     try:
         host, bound = server.get_host_and_port()
         yield f"http://{host}:{bound}"
