@@ -35,6 +35,14 @@ locals {
       if l.arn == null ? !contains(keys(local.layer_version_of), l.artifact) : false
     ]
   ])
+  # A layer that requires others relies on them for some of its dependencies: they must be attached too.
+  requires_of = { for a in try(local.manifest.artifacts, []) : a.key => a.requires if local.readable }
+  unmet_requires = flatten([
+    for f in values(local.functions) : [
+      for l in f.layers : "function ${f.name} attaches ${l.layer} without ${join(", ", setsubtract(local.requires_of[l.artifact], [for a in f.layers : a.layer if a.layer != null]))}"
+      if l.arn == null ? length(setsubtract(lookup(local.requires_of, l.artifact, []), [for a in f.layers : a.layer if a.layer != null])) > 0 : false
+    ]
+  ])
   external_layers = toset(flatten([for f in values(local.functions) : [for l in f.layers : l.arn if l.arn != null]]))
   oversized = [
     for v in concat(values(local.layer_versions), values(local.functions)) : v.zip if v.needs_s3 && var.artifact_bucket == null

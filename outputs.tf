@@ -27,6 +27,11 @@ output "layer_versions" {
   }
 
   precondition {
+    condition     = length(local.unmet_requires) == 0
+    error_message = "${var.manifest_path}: ${join("; ", local.unmet_requires)}, which it requires; attach them too, in the merge order you want."
+  }
+
+  precondition {
     condition     = length(local.oversized) == 0
     error_message = "${join(", ", local.oversized)}: over 50 MB zipped, so Lambda takes it only through S3; set artifact_bucket."
   }

@@ -120,3 +120,20 @@ def test_layer_published_elsewhere_is_attached_by_arn_in_merge_order(
         {"artifact": None, "layer": None, "arn": POWERTOOLS},
         {"artifact": "b-x86_64", "layer": "b", "arn": None},
     ]
+
+
+def test_a_layer_is_attached_with_every_layer_it_requires(tmp_path: Path, layers: LayerFactory) -> None:
+    layers.make("sdk", files={"python/sdk.py": "X = 1\n"})
+    layers.make("base", files={"python/base.py": "X = 1\n"}, extra_toml='requires = ["sdk"]\n')
+    layers.make("helpers", files={"python/helpers.py": "X = 1\n"}, extra_toml='requires = ["base"]\n')
+    configs = layer_config.discover(layers.layers_dir)
+    write_function(tmp_path / "functions", "api", TOML.format(layers='["helpers", "base"]'))
+    with pytest.raises(LayerError) as caught:
+        function_config.discover(tmp_path / "functions", configs)
+    assert str(caught.value) == (
+        f"function api: {tmp_path}/functions/api/function.toml: layer helpers requires sdk, which the function "
+        "does not attach; add them to layers, in the merge order you want"
+    )
+    (tmp_path / "functions/api/function.toml").write_text(TOML.format(layers='["helpers", "sdk", "base"]'))
+    (api,) = function_config.discover(tmp_path / "functions", configs)
+    assert api.layers == ("helpers", "sdk", "base"), "merge order stays the function's to choose"

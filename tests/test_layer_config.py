@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from layerkit import layer_config
+from layerkit.cli import main
 from layerkit.errors import LayerError
 
 if TYPE_CHECKING:
@@ -103,3 +104,68 @@ def test_discover_sorts_layers(layers: LayerFactory) -> None:
 def test_discover_needs_layers(tmp_path: Path) -> None:
     with pytest.raises(LayerError, match="no such folder"):
         layer_config.discover(tmp_path / "nowhere")
+
+
+def requiring(layers: LayerFactory, spec: dict[str, str]) -> Path:
+    """Layers with no requirements, each with the `requires` line given."""
+    for name, requires in spec.items():
+        layers.make(name, files={f"python/{name}.py": "X = 1\n"}, extra_toml=requires)
+    return layers.layers_dir
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        (
+            {"a": 'requires = ["nope"]\n'},
+            "layer a: {dir}/a/layer.toml: requires 'nope', but there is no such layer; layers: a, base",
+        ),
+        (
+            {"a": 'requires = ["a"]\n'},
+            "layers a -> a: each requires the next, in a cycle; remove one of these requires",
+        ),
+        (
+            {"a": 'requires = ["b"]\n', "b": 'requires = ["c"]\n', "c": 'requires = ["a"]\n'},
+            "layers a -> b -> c -> a: each requires the next, in a cycle; remove one of these requires",
+        ),
+        (
+            {"a": 'requires = ["b"]\narchitectures = ["x86_64", "arm64"]\n', "b": ""},
+            (
+                "layer a: {dir}/a/layer.toml: requires layer b, which is not built for python3.12-arm64; add them to "
+                "{dir}/b/layer.toml or drop them here"
+            ),
+        ),
+        ({"a": 'requires = ["b", "b"]\n', "b": ""}, "layer a: {dir}/a/layer.toml: requires lists an entry twice"),
+    ],
+    ids=["unknown", "itself", "cycle", "targets", "twice"],
+)
+def test_requires_must_name_layers_that_can_carry_it(
+    layers: LayerFactory, build_dir: Path, capsys: pytest.CaptureFixture[str], spec: dict[str, str], message: str
+) -> None:
+    layers_dir = requiring(layers, {"base": ""})
+    dirs = ["--layers-dir", str(layers_dir), "--functions-dir", str(layers_dir.parent / "functions")]
+    assert main([*dirs, "build", "--build-dir", str(build_dir)]) == 0
+    manifest = (build_dir / "manifest.json").read_bytes()
+    zips = {p: p.read_bytes() for p in build_dir.glob("layers/*.zip")}
+    for name, requires in spec.items():
+        (layers_dir / name).mkdir()
+        arch = "" if "architectures" in requires else 'architectures = ["x86_64"]\n'
+        (layers_dir / name / "layer.toml").write_text(
+            f'description = "d"\nlicense = "MIT"\nruntimes = ["python3.12"]\n{arch}{requires}', encoding="utf-8"
+        )
+    capsys.readouterr()
+
+    assert main([*dirs, "build", "--build-dir", str(build_dir)]) == 1
+
+    assert capsys.readouterr().err == f"error: {message.format(dir=layers_dir)}\n"
+    assert (build_dir / "manifest.json").read_bytes() == manifest
+    assert {p: p.read_bytes() for p in build_dir.glob("layers/*.zip")} == zips
+
+
+def test_required_layers_in_dependency_order(layers: LayerFactory) -> None:
+    requiring(layers, {"app": 'requires = ["left", "right"]\n', "left": 'requires = ["common"]\n', "common": ""})
+    requiring(layers, {"right": 'requires = ["common"]\n'})
+    configs = layer_config.discover(layers.layers_dir)
+    by_name = {c.name: c for c in configs}
+    assert [c.name for c in layer_config.required(by_name["app"], by_name)] == ["left", "right", "common"]
+    assert [c.name for c in layer_config.in_dependency_order(configs)] == ["common", "left", "right", "app"]

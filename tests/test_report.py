@@ -162,6 +162,8 @@ function api (python3.12, x86_64)
   common.py                 1       0             6  a, b                   b
   shared/                   1       1            12  a, b                   b
 
+  no distribution comes from a layer
+
   warning: layers a and b ship different bytes at shared/util.py; b's copy is imported
   note: layers a and b ship the same file (common.py); the copies never imported add 6 bytes to the unzipped size
 wrote {report}
@@ -387,7 +389,9 @@ def test_make_report(layers: LayerFactory, build_dir: Path) -> None:
 
 
 @pytest.mark.network
-def test_shipped_hub_function_has_notes_only(build_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_shipped_hub_function_gets_each_file_once_and_boto3_from_its_layer(
+    build_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code = main(
         [
             "--layers-dir",
@@ -402,8 +406,13 @@ def test_shipped_hub_function_has_notes_only(build_dir: Path, capsys: pytest.Cap
     assert code == 0, capsys.readouterr().err
     hub = function_report(build_dir, "hub")
     assert [(f["level"], f["kind"], f["subject"]) for f in hub["findings"]] == [
-        ("note", "duplicate-paths", "boto3, aws_helpers"),
         ("note", "runtime-sdk", "boto3"),
         ("note", "runtime-sdk", "botocore"),
     ]
-    assert all(o["identical"] and o["imported_from"] == "aws_helpers" for o in hub["overlaps"])
+    assert hub["overlaps"] == []
+    sizes = {layer["layer"]: layer["unzipped_size"] for layer in hub["layers"]}
+    assert sizes["aws_helpers"] < 10_000, "aws_helpers ships only its own library"
+    assert hub["total_unzipped_size"] == hub["code_unzipped_size"] + sizes["boto3"] + sizes["aws_helpers"]
+    provided = {d["distribution"]: d["layer"] for d in hub["distributions"]}
+    assert provided["boto3"] == provided["botocore"] == "boto3"
+    assert set(provided.values()) == {"boto3"}

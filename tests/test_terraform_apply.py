@@ -223,6 +223,12 @@ def unknown_layer(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def without_boto3(data: dict[str, Any]) -> dict[str, Any]:
+    (hub,) = [f for f in data["functions"] if f["name"] == "hub"]
+    hub["layers"] = [layer for layer in hub["layers"] if layer["layer"] != "boto3"]
+    return data
+
+
 @pytest.mark.parametrize(
     ("edit", "cli_error", "terraform_error"),
     [
@@ -240,8 +246,13 @@ def unknown_layer(data: dict[str, Any]) -> dict[str, Any]:
                 "does not publish; run 'make layers'"
             ),
         ),
+        (
+            without_boto3,
+            None,
+            "function hub attaches aws_helpers without boto3, which it requires; attach them too",
+        ),
     ],
-    ids=["no-manifest", "newer-format", "unknown-layer"],
+    ids=["no-manifest", "newer-format", "unknown-layer", "required-layer-missing"],
 )
 def test_bad_manifest_is_one_line_and_changes_nothing(  # noqa: PLR0913, PLR0917 -- fixtures and one case
     project: Project,

@@ -9,12 +9,12 @@ import hashlib
 import sys
 import tempfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from layerkit import bytecode, deterministic_zip, install, layout, lockfile, manifest, report, uv_cli
+from layerkit import bytecode, deterministic_zip, install, layer_config, layout, lockfile, manifest, report, uv_cli
 from layerkit.errors import LayerError
 from layerkit.fsutil import atomic_write
 from layerkit.function_config import FunctionConfig
@@ -42,9 +42,10 @@ class Result:
 
 def build_all(configs: list[LayerConfig], functions: list[FunctionConfig], build_dir: Path, jobs: int) -> Result:
     """Build every artifact; once all built, write build/report.json, then the manifest unless it has errors."""
-    work = [(c, a) for c in configs for a in c.architectures]
+    by_name = {c.name: c for c in configs}
+    work = [(c, a, layer_config.required(c, by_name)) for c in configs for a in c.architectures]
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        outcomes = list(pool.map(lambda item: _attempt(item[0], item[1], build_dir), work))
+        outcomes = list(pool.map(lambda item: _attempt(item[0], item[1], item[2], build_dir), work))
     function_outcomes = [_attempt_function(f, build_dir) for f in functions]
     everything = outcomes + function_outcomes
     if not all(o.record for o in everything):
@@ -58,10 +59,10 @@ def build_all(configs: list[LayerConfig], functions: list[FunctionConfig], build
     return Result(everything, analysis)
 
 
-def _attempt(config: LayerConfig, architecture: str, build_dir: Path) -> Outcome:
+def _attempt(config: LayerConfig, architecture: str, required: list[LayerConfig], build_dir: Path) -> Outcome:
     key = manifest.artifact_key(config.name, architecture)
     try:
-        record, rebuilt = build_artifact(config, architecture, build_dir)
+        record, rebuilt = build_artifact(config, architecture, build_dir, required)
     except LayerError as exc:
         return Outcome(key, None, rebuilt=False, error=exc)
     return Outcome(key, record, rebuilt=rebuilt, error=None)
@@ -89,11 +90,19 @@ def build_function(config: FunctionConfig, build_dir: Path) -> tuple[manifest.Re
     return record, True
 
 
-def build_artifact(config: LayerConfig, architecture: str, build_dir: Path) -> tuple[manifest.Record, bool]:
-    """The artifact's record, and whether it had to be built (False: reused as it was)."""
+def build_artifact(
+    config: LayerConfig, architecture: str, build_dir: Path, required: Sequence[LayerConfig] = ()
+) -> tuple[manifest.Record, bool]:
+    """The artifact's record, and whether it had to be built (False: reused as it was).
+
+    `required` is every layer this one relies on: checked first, since a re-lock of one of
+    them makes this layer's lockfile stale without changing a byte of it.
+    """
     targets = config.targets(architecture)
     requirements = lockfile.read_requirements(config)
     locks = {t: lock for t in targets if (lock := lockfile.find(config, t, requirements))}
+    for target, lock in locks.items():
+        lockfile.check_provided(config, lock, target, required)
     sources = layout.source_tree(config)
     interpreters = bytecode.find_interpreters(config)
     digest = _digest(_inputs(config, architecture, locks, sources, interpreters))
@@ -108,8 +117,10 @@ def build_artifact(config: LayerConfig, architecture: str, build_dir: Path) -> t
         installed = {}
         for target, lock in locks.items():
             site = Path(staging) / target.runtime
-            install.install(config.name, lock, target, site)
-            installed[target.runtime] = layout.installed_tree(site)
+            # Everything a required layer ships is in the lockfile's header, not its pins.
+            if lock.pins:
+                install.install(config.name, lock, target, site)
+            installed[target.runtime] = layout.installed_tree(site) if lock.pins else {}
         tree = layout.assemble(config, installed, sources)
         tree = bytecode.add_pycs(config, tree, sources, interpreters, Path(staging) / "bytecode")
         unzipped = sum(entry.size() for entry in tree.values())
@@ -136,6 +147,7 @@ def build_artifact(config: LayerConfig, architecture: str, build_dir: Path) -> t
         file_count=len(tree),
         locks=locks,
         inputs_sha256=digest,
+        requires=[r.name for r in required],
     )
     atomic_write(Path(record["zip"]), data)
     manifest.write_state(build_dir, record)

@@ -97,10 +97,10 @@ def _lock(configs: list[layer_config.LayerConfig], names: list[str], *, upgrade:
     unknown = sorted(set(names) - set(known))
     if unknown:
         raise LayerError(f"no layer named {', '.join(unknown)}; layers: {', '.join(known)}")
-    for config in configs:
+    for config in layer_config.in_dependency_order(configs):
         if names and config.name not in names:
             continue
-        written = resolve.lock_layer(config, upgrade=upgrade)
+        written = resolve.lock_layer(config, upgrade=upgrade, required=layer_config.required(config, known))
         shown = ", ".join(str(p) for p in written) or "nothing to lock (no requirements)"
         print(f"locked {config.name}: {shown}")
     return 0

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from layerkit import declaration, lambda_facts
+from layerkit import declaration, lambda_facts, layer_config
 from layerkit.errors import LayerError
 from layerkit.layer_config import LayerConfig
 
@@ -122,6 +122,12 @@ def _layers(
                 f"{where}: layer {layer_name} is built for {', '.join(layer.runtimes)} on "
                 f"{', '.join(layer.architectures)}, not {runtime} on {architecture}; add them to "
                 f"{layer.directory / 'layer.toml'}"
+            )
+        missing = [r.name for r in layer_config.required(layer, layers) if r.name not in names]
+        if missing:
+            raise LayerError(
+                f"{where}: layer {layer_name} requires {', '.join(missing)}, which the function does not attach; "
+                "add them to layers, in the merge order you want"
             )
     return tuple(names)
 

@@ -15,6 +15,8 @@ def install(layer: str, lock: Lock, target: Target, dest: Path) -> None:
         "--target", str(dest.resolve()),
         "--requirements", str(lock.path.resolve()),
         "--require-hashes",
+        # The lockfile is the whole closure, less what required layers ship.
+        "--no-deps",
         "--only-binary", ":all:",
         "--python-version", target.python_version,
         "--python-platform", target.uv_platform,

@@ -19,7 +19,7 @@ machine's PATH, and this repository's layers target runtimes its build machines 
 of on would fail `make layers`. On only where an interpreter exists would make a zip depend on the
 machine that built it."""
 
-_KEYS = {"description", "license", "runtimes", "architectures", "exclude", "overrides", "bytecode", "share"}
+_KEYS = {"description", "license", "runtimes", "architectures", "exclude", "overrides", "bytecode", "share", "requires"}
 _SHARE_KEYS = {"accounts", "organization", "public"}
 _ACCOUNT_ID = re.compile(r"[0-9]{12}")
 _ORGANIZATION_ID = re.compile(r"o-[a-z0-9]{10,32}")
@@ -51,6 +51,8 @@ class LayerConfig:
     bytecode: bool
     """Ship .pyc files compiled for each runtime (bytecode.py); off by default: see DEFAULT_BYTECODE."""
     share: Sharing = field(default_factory=Sharing)
+    requires: tuple[str, ...] = ()
+    """Layers this one is attached together with, and relies on for some of its dependencies."""
 
     @property
     def requirements_in(self) -> Path:
@@ -66,6 +68,10 @@ class LayerConfig:
     def all_targets(self) -> list[Target]:
         return sorted(Target(r, a) for r in self.runtimes for a in self.architectures)
 
+    @property
+    def where(self) -> str:
+        return f"layer {self.name}: {self.directory / LAYER_FILE}"
+
 
 def discover(layers_dir: Path) -> list[LayerConfig]:
     """Every layer under `layers_dir`, sorted by name: each folder is one layer."""
@@ -74,7 +80,63 @@ def discover(layers_dir: Path) -> list[LayerConfig]:
     configs = [load(d) for d in sorted(layers_dir.iterdir()) if d.is_dir()]
     if not configs:
         raise LayerError(f"{layers_dir}: no layers found; add {layers_dir}/<name>/{LAYER_FILE}")
+    _check_requires({c.name: c for c in configs})
     return configs
+
+
+def required(config: LayerConfig, layers: dict[str, LayerConfig]) -> list[LayerConfig]:
+    """Every layer `config` relies on, directly or through another, in a stable order (nearest first)."""
+    found: dict[str, LayerConfig] = {}
+    pending = list(config.requires)
+    while pending:
+        name = pending.pop(0)
+        if name not in found:
+            found[name] = layers[name]
+            pending += layers[name].requires
+    return list(found.values())
+
+
+def in_dependency_order(configs: list[LayerConfig]) -> list[LayerConfig]:
+    """The layers with each one after every layer it requires, and otherwise in the order given."""
+    by_name = {c.name: c for c in configs}
+    ordered: dict[str, LayerConfig] = {}
+
+    def visit(config: LayerConfig) -> None:
+        for name in config.requires:
+            if name not in ordered:
+                visit(by_name[name])
+        ordered.setdefault(config.name, config)
+
+    for config in configs:
+        visit(config)
+    return list(ordered.values())
+
+
+def _check_requires(layers: dict[str, LayerConfig]) -> None:
+    """Each required layer exists, covers the dependent's targets, and no layer requires itself through others."""
+    for config in layers.values():
+        for name in config.requires:
+            other = layers.get(name)
+            if other is None:
+                raise LayerError(
+                    f"{config.where}: requires {name!r}, but there is no such layer; layers: {', '.join(layers)}"
+                )
+            missing = [t.key for t in config.all_targets() if t not in other.all_targets()]
+            if missing:
+                raise LayerError(
+                    f"{config.where}: requires layer {name}, which is not built for {', '.join(missing)}; "
+                    f"add them to {other.directory / LAYER_FILE} or drop them here"
+                )
+    for config in layers.values():
+        _check_cycle(config, layers, [config.name])
+
+
+def _check_cycle(config: LayerConfig, layers: dict[str, LayerConfig], path: list[str]) -> None:
+    for name in config.requires:
+        if name in path:
+            cycle = " -> ".join([*path[path.index(name) :], name])
+            raise LayerError(f"layers {cycle}: each requires the next, in a cycle; remove one of these requires")
+        _check_cycle(layers[name], layers, [*path, name])
 
 
 def load(directory: Path) -> LayerConfig:
@@ -106,7 +168,14 @@ def load(directory: Path) -> LayerConfig:
         overrides=tuple(overrides),
         bytecode=bytecode,
         share=_sharing(data.get("share", {}), where),
+        requires=tuple(_unique(_strings(data, "requires", where, 'layer names, e.g. ["boto3"]'), "requires", where)),
     )
+
+
+def _unique(values: list[str], key: str, where: str) -> list[str]:
+    if len(set(values)) != len(values):
+        raise LayerError(f"{where}: {key} lists an entry twice")
+    return values
 
 
 def _sharing(value: object, where: str) -> Sharing:

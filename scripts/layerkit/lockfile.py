@@ -3,10 +3,15 @@
 A layer's targets share one `requirements.txt` when `make lock` resolved them all to the
 same file, and otherwise get one `requirements-<runtime>-<arch>.txt` each. The header's
 `# targets:` line records which targets a lockfile was resolved for.
+
+A layer that `requires` others is resolved with their pins as constraints. Its lockfile
+pins (and the layer ships) only what they do not; a `# provided by layer <name>:` line
+records each pin that a required layer ships instead.
 """
 
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -19,6 +24,7 @@ from layerkit.layer_config import REQUIREMENTS_IN, LayerConfig
 
 SHARED_LOCKFILE = "requirements.txt"
 TARGETS_PREFIX = "# targets:"
+PROVIDED_PREFIX = "# provided by layer "
 _PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==([^\s;\\]+)")
 
 
@@ -40,7 +46,53 @@ class Lock:
     path: Path
     targets: frozenset[str]
     pins: dict[str, str]
+    """What the layer installs and ships: name -> version."""
     direct: frozenset[str]
+    provided: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """What required layers ship instead: name -> (layer, version)."""
+
+
+def provided_lines(provided: dict[str, tuple[str, str]]) -> str:
+    """The header lines that record which required layer ships which pin, one line per layer."""
+    by_layer: dict[str, list[str]] = {}
+    for name, (layer, version) in sorted(provided.items()):
+        by_layer.setdefault(layer, []).append(f"{name}=={version}")
+    return "".join(f"{PROVIDED_PREFIX}{layer}: {' '.join(pins)}\n" for layer, pins in sorted(by_layer.items()))
+
+
+def shipped_by(required: Sequence[LayerConfig], target: Target) -> dict[str, tuple[str, str]]:
+    """What the required layers ship for `target`: name -> (layer, version); two of them disagreeing is an error."""
+    shipped: dict[str, tuple[str, str]] = {}
+    for config in required:
+        lock = find(config, target, read_requirements(config))
+        for name, version in sorted(lock.pins.items()) if lock else ():
+            other = shipped.setdefault(name, (config.name, version))
+            if other[1] != version:
+                raise LayerError(
+                    f"layers {other[0]} and {config.name} ship {name} at {other[1]} and {version} for {target.key}; "
+                    "a layer cannot require both until they agree"
+                )
+    return shipped
+
+
+def check_provided(config: LayerConfig, lock: Lock, target: Target, required: Sequence[LayerConfig]) -> None:
+    """The lockfile still agrees with the pins of the layers it requires, or an error naming both layers."""
+    now = shipped_by(required, target)
+    for name, (layer, version) in sorted(lock.provided.items()):
+        current = now.get(name)
+        if current is None:
+            problem = f"it relies on layer {layer} for {name}=={version}, which no required layer ships any more"
+        elif current[1] != version:
+            problem = f"it relies on layer {layer} for {name}=={version}, but layer {current[0]} now pins {current[1]}"
+        else:
+            continue
+        raise LayerError(f"layer {config.name}: {lock.path}: out of date: {problem}; run 'make lock'")
+    twice = sorted(lock.pins.keys() & now.keys())
+    if twice:
+        raise LayerError(
+            f"layer {config.name}: {lock.path}: out of date: it ships {twice[0]}, which required layer "
+            f"{now[twice[0]][0]} now ships; run 'make lock'"
+        )
 
 
 def read_requirements(config: LayerConfig) -> list[Requirement]:
@@ -65,20 +117,32 @@ def read_requirements(config: LayerConfig) -> list[Requirement]:
     return requirements
 
 
+def pin(line: str) -> tuple[str, str] | None:
+    """The (canonical name, version) a `name==version` line pins, if it is one."""
+    match = _PIN.match(line)
+    return (str(canonicalize_name(match.group(1))), match.group(2)) if match else None
+
+
 def read(path: Path) -> Lock:
     targets: frozenset[str] = frozenset()
     pins: dict[str, str] = {}
+    provided: dict[str, tuple[str, str]] = {}
     direct: set[str] = set()
     current = ""
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.startswith(TARGETS_PREFIX):
             targets = frozenset(line.removeprefix(TARGETS_PREFIX).split())
-        elif match := _PIN.match(line):
-            current = str(canonicalize_name(match.group(1)))
-            pins[current] = match.group(2)
+        elif line.startswith(PROVIDED_PREFIX):
+            layer, _, listed = line.removeprefix(PROVIDED_PREFIX).partition(":")
+            for entry in listed.split():
+                name, _, version = entry.partition("==")
+                provided[name] = (layer, version)
+        elif pinned := pin(line):
+            current, version = pinned
+            pins[current] = version
         elif current and line.lstrip().startswith("#") and f"-r {REQUIREMENTS_IN}" in line:
             direct.add(current)
-    return Lock(path=path, targets=targets, pins=pins, direct=frozenset(direct))
+    return Lock(path=path, targets=targets, pins=pins, direct=frozenset(direct), provided=provided)
 
 
 def find(config: LayerConfig, target: Target, requirements: list[Requirement]) -> Lock | None:
@@ -109,6 +173,8 @@ def _staleness(requirements: list[Requirement], lock: Lock, target: Target) -> s
         name = str(canonicalize_name(requirement.name))
         wanted.add(name)
         pinned = lock.pins.get(name)
+        if pinned is None and name in lock.provided:
+            pinned = lock.provided[name][1]
         if pinned is None:
             return f"{requirement} is not locked"
         try:

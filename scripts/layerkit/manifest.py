@@ -80,6 +80,7 @@ def record(  # noqa: PLR0913 -- one record gathers facts from every build step
     file_count: int,
     locks: dict[Target, Lock],
     inputs_sha256: str,
+    requires: list[str],
 ) -> Record:
     digest = hashlib.sha256(zip_data)
     key = artifact_key(config.name, architecture)
@@ -107,6 +108,7 @@ def record(  # noqa: PLR0913 -- one record gathers facts from every build step
             for t, lock in sorted(locks.items())
         },
         "inputs_sha256": inputs_sha256,
+        "requires": requires,
     }
 
 
@@ -143,6 +145,7 @@ def layer_versions(artifacts: list[Record]) -> list[Record]:
                             "zip_size",
                             "unzipped_size",
                             "needs_s3",
+                            "requires",
                         )
                     },
                 }

@@ -14,7 +14,8 @@ This module reads the zips the build wrote (their central directories, and the s
 - distributions the function's own zip bundles although a layer provides them (a warning);
 - layers that ship boto3 or botocore, shadowing the runtime's own SDK (a note);
 - layers published elsewhere, named by version ARN: their files are not here, so their size
-  counts as unknown, not zero, and nothing in them is checked (a note).
+  counts as unknown, not zero, and nothing in them is checked (a note);
+- and, for the record, which layer gives each distribution the function imports.
 
 Only the folders the runtime imports from count: in a layer, `python/lib/<runtime>/site-packages/`
 and then `python/` (that is their order on sys.path, whatever the merge order), and the zip
@@ -118,6 +119,15 @@ class Overlap:
 
 
 @dataclass(frozen=True)
+class Provided:
+    """A distribution the function imports from a layer: the copy first on sys.path."""
+
+    distribution: str
+    version: str
+    layer: str
+
+
+@dataclass(frozen=True)
 class FunctionReport:
     name: str
     runtime: str
@@ -127,6 +137,8 @@ class FunctionReport:
     code_size: int
     overlaps: tuple[Overlap, ...]
     findings: tuple[Finding, ...]
+    distributions: tuple[Provided, ...]
+    """Sorted by name."""
 
     @property
     def total_size(self) -> int:
@@ -151,6 +163,9 @@ class FunctionReport:
             "total_is_lower_bound": not self.total_known,
             "overlaps": [o.to_json() for o in self.overlaps],
             "findings": [f.to_json() for f in self.findings],
+            "distributions": [
+                {"distribution": d.distribution, "version": d.version, "layer": d.layer} for d in self.distributions
+            ],
         }
 
     def table_lines(self) -> list[str]:
@@ -174,6 +189,13 @@ class FunctionReport:
             lines += _columns(rows, right={1, 2, 3})
         else:
             lines.append("  no path is shipped by more than one layer")
+        lines.append("")
+        if self.distributions:
+            provided = [("distribution", "version", "imported from layer")]
+            provided += [(d.distribution, d.version, d.layer) for d in self.distributions]
+            lines += _columns(provided, right=set())
+        else:
+            lines.append("  no distribution comes from a layer")
         lines.append("")
         lines += [f"  {f.level}: {f.message}" for f in self.findings] or ["  no findings"]
         return lines
@@ -359,6 +381,7 @@ def _analyse_function(record: Record, artifacts: dict[str, Record], configs: dic
         code_size=code_size,
         overlaps=tuple(overlaps),
         findings=tuple(findings),
+        distributions=_provided(names, layers),
     )
 
 
@@ -439,6 +462,16 @@ def _versions(names: list[str], layers: list[_Contents], configs: list[LayerConf
             )
             found.append(("error", "version-conflict", dist, message))
     return found, conflicted
+
+
+def _provided(names: list[str], layers: list[_Contents]) -> tuple[Provided, ...]:
+    provided = []
+    for dist in sorted({d for contents in layers for d in contents.dists}):
+        winner = _imported(
+            [(i, contents.dists[dist].rank) for i, contents in enumerate(layers) if dist in contents.dists]
+        )
+        provided.append(Provided(dist, layers[winner].dists[dist].version, names[winner]))
+    return tuple(provided)
 
 
 def _groups(overlaps: Sequence[Overlap]) -> dict[tuple[str, tuple[str, ...], str], list[Overlap]]:

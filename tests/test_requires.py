@@ -1,0 +1,132 @@
+"""`requires`: a layer built on top of others ships only what they do not, with real locks, installs and zips."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import zipfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from conftest import ROOT
+from layerkit import layer_config, lockfile
+from layerkit.cli import main
+from layerkit.lambda_facts import Target
+
+if TYPE_CHECKING:
+    from conftest import LayerFactory
+
+pytestmark = pytest.mark.network
+
+TARGET = Target("python3.12", "x86_64")
+
+
+def cli(layers_dir: Path, build_dir: Path, *command: str) -> int:
+    dirs = ["--layers-dir", str(layers_dir), "--functions-dir", str(layers_dir.parent / "functions")]
+    if command[0] == "build":
+        return main([*dirs, *command, "--build-dir", str(build_dir)])
+    return main([*dirs, *command])
+
+
+def lock_of(directory: Path) -> lockfile.Lock:
+    config = layer_config.load(directory)
+    found = lockfile.find(config, TARGET, lockfile.read_requirements(config))
+    assert found
+    return found
+
+
+def zip_names(build_dir: Path, key: str) -> list[str]:
+    artifacts = json.loads((build_dir / "manifest.json").read_text(encoding="utf-8"))["artifacts"]
+    (artifact,) = [a for a in artifacts if a["key"] == key]
+    with zipfile.ZipFile(artifact["zip"]) as archive:
+        return archive.namelist()
+
+
+def fingerprint(build_dir: Path) -> dict[str, str]:
+    """The manifest and every zip it names, with their sha256: what a failed build must leave as it was."""
+    manifest = build_dir / "manifest.json"
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    paths = [manifest, *(Path(r["zip"]) for r in data["artifacts"] + data["functions"])]
+    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
+
+
+def test_aws_helpers_on_the_boto3_layer(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    layers_dir, build_dir = tmp_path / "layers", tmp_path / "build"
+    shutil.copytree(ROOT / "layers", layers_dir)
+    assert cli(layers_dir, build_dir, "lock") == 0
+    assert cli(layers_dir, build_dir, "build") == 0
+
+    helpers, boto3 = lock_of(layers_dir / "aws_helpers"), lock_of(layers_dir / "boto3")
+    assert helpers.pins == {}, "aws_helpers pins nothing of its own"
+    assert helpers.provided == {name: ("boto3", version) for name, version in boto3.pins.items()}
+    names = zip_names(build_dir, "aws_helpers-x86_64")
+    assert "python/aws_helpers/sts.py" in names
+    assert not [n for n in names if n.startswith(("python/boto3", "python/botocore"))]
+    manifest = json.loads((build_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert {a["key"]: a["requires"] for a in manifest["artifacts"]}["aws_helpers-arm64"] == ["boto3"]
+
+    # Re-lock only boto3, to another version: aws_helpers is now out of date.
+    (layers_dir / "boto3/requirements.in").write_text("boto3==1.44.7\n", encoding="utf-8")
+    assert cli(layers_dir, build_dir, "lock", "boto3") == 0
+    before = fingerprint(build_dir)
+    capsys.readouterr()
+    assert cli(layers_dir, build_dir, "build") == 1
+    stale = (
+        f"error: layer aws_helpers: {layers_dir}/aws_helpers/requirements.txt: out of date: it relies on layer "
+        "boto3 for boto3==1.44.8, but layer boto3 now pins 1.44.7; run 'make lock'"
+    )
+    errors = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error: layer aws_helpers")]
+    assert errors == [stale, stale]  # one per architecture
+    assert fingerprint(build_dir) == before
+
+    assert cli(layers_dir, build_dir, "lock") == 0
+    assert cli(layers_dir, build_dir, "build") == 0
+    assert lock_of(layers_dir / "aws_helpers").provided["boto3"] == ("boto3", "1.44.7")
+
+
+def write_layer(layers: LayerFactory, name: str, requirements: str, requires: list[str]) -> Path:
+    return layers.make(
+        name,
+        requirements=requirements,
+        files={f"python/{name}_code.py": f"NAME = {name!r}\n"},
+        extra_toml=f"requires = {requires!r}\n",
+    )
+
+
+def test_a_chain_of_three_layers(layers: LayerFactory, build_dir: Path) -> None:
+    write_layer(layers, "base", "six==1.17.0\n", [])
+    write_layer(layers, "middle", "six\nidna==3.10\n", ["base"])
+    write_layer(layers, "top", "six\nidna\ncertifi\n", ["middle"])
+    assert cli(layers.layers_dir, build_dir, "lock") == 0
+    assert cli(layers.layers_dir, build_dir, "build") == 0
+
+    top = lock_of(layers.layers_dir / "top")
+    assert set(top.pins) == {"certifi"}
+    assert top.provided == {"six": ("base", "1.17.0"), "idna": ("middle", "3.10")}
+    names = zip_names(build_dir, "top-x86_64")
+    assert [n for n in names if n.endswith(".dist-info/METADATA")] == [
+        f"python/certifi-{top.pins['certifi']}.dist-info/METADATA"
+    ]
+    assert "python/top_code.py" in names
+    manifest = json.loads((build_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert {a["key"]: a["requires"] for a in manifest["artifacts"]}["top-x86_64"] == ["middle", "base"]
+
+
+def test_a_diamond_of_layers(layers: LayerFactory, build_dir: Path) -> None:
+    write_layer(layers, "common", "six==1.17.0\n", [])
+    write_layer(layers, "left", "six\nidna==3.10\n", ["common"])
+    write_layer(layers, "right", "six\ncertifi\n", ["common"])
+    write_layer(layers, "app", "six\nidna\ncertifi\nattrs\n", ["left", "right"])
+    assert cli(layers.layers_dir, build_dir, "lock") == 0
+    assert cli(layers.layers_dir, build_dir, "build") == 0
+
+    app, right = lock_of(layers.layers_dir / "app"), lock_of(layers.layers_dir / "right")
+    assert set(app.pins) == {"attrs"}
+    assert app.provided == {
+        "six": ("common", "1.17.0"),
+        "idna": ("left", "3.10"),
+        "certifi": ("right", right.pins["certifi"]),
+    }
+    assert not [n for n in zip_names(build_dir, "app-x86_64") if n.startswith(("python/six", "python/idna"))]
