@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import random
 import shutil
+import signal
+import subprocess
+import sys
+import time
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -130,3 +136,48 @@ def test_a_diamond_of_layers(layers: LayerFactory, build_dir: Path) -> None:
         "certifi": ("right", right.pins["certifi"]),
     }
     assert not [n for n in zip_names(build_dir, "app-x86_64") if n.startswith(("python/six", "python/idna"))]
+
+
+def test_two_builds_into_one_folder_take_turns(layers: LayerFactory, tmp_path: Path) -> None:
+    """Two real builds of different layers at once: the second waits, and the manifest names zips that exist.
+
+    The first is paused (SIGSTOP) while it holds the lock, so the two overlap on any machine.
+    """
+    first_layer = layers.make("first", files={"python/first.py": "A = 1\n"})
+    # Incompressible bytes keep the first build holding the lock long enough to be paused in it.
+    (first_layer / "python/blob.bin").write_bytes(random.Random(0).randbytes(20 * 1024 * 1024))  # noqa: S311
+    other = tmp_path / "other-layers"
+    (other / "second/python").mkdir(parents=True)
+    (other / "second/python/second.py").write_text("B = 1\n", encoding="utf-8")
+    (other / "second/layer.toml").write_text(
+        'description = "b"\nlicense = "MIT"\nruntimes = ["python3.12"]\narchitectures = ["x86_64"]\n', encoding="utf-8"
+    )
+    build_dir = tmp_path / "build"
+
+    def start(layers_dir: Path) -> subprocess.Popen[str]:
+        command = [sys.executable, "-m", "layerkit", "--layers-dir", str(layers_dir), "--functions-dir"]
+        command += [str(tmp_path / "functions"), "build", "--build-dir", str(build_dir)]
+        env = {**os.environ, "PYTHONPATH": str(ROOT / "scripts")}
+        return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+    first = start(layers.layers_dir)
+    lock = build_dir / ".lock"
+    deadline = time.monotonic() + 30
+    while not (lock.is_file() and lock.read_text(encoding="utf-8").strip() == str(first.pid)):
+        assert time.monotonic() < deadline, "the first build never took the lock"
+        time.sleep(0.001)
+    first.send_signal(signal.SIGSTOP)
+    second = start(other)
+    assert second.stderr
+    waiting = second.stderr.readline()
+    first.send_signal(signal.SIGCONT)
+    first_out, first_err = first.communicate(timeout=120)
+    _, second_err = second.communicate(timeout=120)
+
+    assert waiting == f"waiting for the build that holds {lock} (process {first.pid}) to finish\n"
+    assert first.returncode == 0, first_err
+    assert second.returncode == 0, second_err
+    assert "first-x86_64" in first_out
+    manifest = json.loads((build_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert [a["key"] for a in manifest["artifacts"]] == ["second-x86_64"]
+    assert all(Path(a["zip"]).is_file() for a in manifest["artifacts"])

@@ -9,14 +9,14 @@ import hashlib
 import sys
 import tempfile
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from layerkit import bytecode, deterministic_zip, install, layer_config, layout, lockfile, manifest, report, uv_cli
 from layerkit.errors import LayerError
-from layerkit.fsutil import atomic_write
+from layerkit.fsutil import atomic_write, exclusive
 from layerkit.function_config import FunctionConfig
 from layerkit.lambda_facts import MAX_UNZIPPED_BYTES, Target
 from layerkit.layer_config import LAYER_FILE, LayerConfig
@@ -40,8 +40,23 @@ class Result:
     analysis: report.Report | None
 
 
-def build_all(configs: list[LayerConfig], functions: list[FunctionConfig], build_dir: Path, jobs: int) -> Result:
-    """Build every artifact; once all built, write build/report.json, then the manifest unless it has errors."""
+def build_all(
+    configs: list[LayerConfig],
+    functions: list[FunctionConfig],
+    build_dir: Path,
+    jobs: int,
+    on_wait: Callable[[str], None] = lambda _: None,
+) -> Result:
+    """Build every artifact; once all built, write build/report.json, then the manifest unless it has errors.
+
+    The whole build holds `build_dir`'s lock: a second build into the same folder waits
+    (`on_wait` says so), or its manifest could name zips the other deleted.
+    """
+    with exclusive(build_dir, on_wait):
+        return _build_all(configs, functions, build_dir, jobs)
+
+
+def _build_all(configs: list[LayerConfig], functions: list[FunctionConfig], build_dir: Path, jobs: int) -> Result:
     by_name = {c.name: c for c in configs}
     work = [(c, a, layer_config.required(c, by_name)) for c in configs for a in c.architectures]
     with ThreadPoolExecutor(max_workers=jobs) as pool:

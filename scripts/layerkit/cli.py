@@ -113,7 +113,7 @@ def _build(
     jobs: int,
 ) -> int:
     start = time.perf_counter()
-    result = build.build_all(configs, functions, build_dir, jobs)
+    result = build.build_all(configs, functions, build_dir, jobs, on_wait=lambda line: print(line, file=sys.stderr))
     outcomes = result.outcomes
     for outcome in outcomes:
         if outcome.error:

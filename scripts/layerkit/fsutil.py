@@ -1,7 +1,13 @@
-"""Atomic file output: a reader sees the old file or the new one, never half of one."""
+"""Safe file output: atomic writes, and an exclusive lock on a folder for a whole build.
 
+A reader of an atomic write sees the old file or the new one, never half of one.
+"""
+
+import fcntl
 import os
 import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -16,3 +22,31 @@ def atomic_write(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def exclusive(folder: Path, on_wait: Callable[[str], None]) -> Iterator[None]:
+    """Hold `folder`'s lock for the block; when another process holds it, say so once and wait.
+
+    The lock is an flock on `<folder>/.lock`, so the kernel releases it when its holder
+    exits, however it exits. The file holds the holder's process ID, for the message.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / ".lock"
+    with path.open("a+", encoding="utf-8") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            holder = lock.read().strip() or "another process"
+            on_wait(f"waiting for the build that holds {path} (process {holder}) to finish")
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        lock.seek(0)
+        lock.truncate()
+        lock.write(f"{os.getpid()}\n")
+        lock.flush()
+        try:
+            yield
+        finally:
+            lock.truncate(0)
+            fcntl.flock(lock, fcntl.LOCK_UN)
