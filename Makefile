@@ -19,6 +19,10 @@ TF ?= $(shell command -v terraform >/dev/null 2>&1 && echo terraform || echo tof
 ENDPOINT ?=
 AUTO_APPROVE ?=
 PORT ?= 5000
+KEEP ?= 3
+YES ?=
+INCLUDE_SHARED ?=
+PRUNE_LAYERS ?=
 
 VENV_STAMP := $(VENV)/.installed
 LAYERKIT := PYTHONPATH=scripts $(VENV)/bin/python -m layerkit --layers-dir $(LAYERS_DIR) --functions-dir $(FUNCTIONS_DIR)
@@ -51,6 +55,11 @@ plan: $(BUILD_DIR)/manifest.json ## Build, then show what Terraform would change
 .PHONY: apply
 apply: $(BUILD_DIR)/manifest.json ## Build, then apply; asks first unless AUTO_APPROVE=1 (ENDPOINT=<url> for a local AWS)
 	$(LAYERKIT) apply --build-dir $(BUILD_DIR) --tf $(TF) $(if $(ENDPOINT),--endpoint $(ENDPOINT)) $(if $(AUTO_APPROVE),--auto-approve)
+
+.PHONY: prune
+prune: $(VENV_STAMP) ## List layer versions nothing uses (KEEP=3 newest kept); YES=1 deletes them, INCLUDE_SHARED=1 shared ones too
+	$(LAYERKIT) prune --build-dir $(BUILD_DIR) --tf $(TF) --keep $(KEEP) $(if $(ENDPOINT),--endpoint $(ENDPOINT)) \
+	  $(if $(YES),--yes) $(if $(INCLUDE_SHARED),--include-shared) $(foreach layer,$(PRUNE_LAYERS),--layer $(layer))
 
 .PHONY: local-aws
 local-aws: $(VENV_STAMP) ## Run a local AWS (moto) on 127.0.0.1:PORT (default 5000) until Ctrl-C

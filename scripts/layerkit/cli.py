@@ -11,9 +11,22 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from layerkit import build, demo, deploy, function_config, invoke, layer_config, local_aws, manifest, report, resolve
+from layerkit import (
+    build,
+    demo,
+    deploy,
+    function_config,
+    invoke,
+    layer_config,
+    local_aws,
+    manifest,
+    prune,
+    report,
+    resolve,
+)
+from layerkit.columns import columns
 from layerkit.errors import LayerError
-from layerkit.terraform_cli import find_cli
+from layerkit.terraform_cli import TerraformCli, Workspace, find_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 """The repository root, which holds the root Terraform configuration."""
@@ -63,6 +76,14 @@ def _parser() -> argparse.ArgumentParser:
     demo_ = commands.add_parser("demo", help="apply to a local AWS, show the result, and plan again")
     demo_.add_argument("--build-dir", type=Path, default=Path("build"))
     demo_.add_argument("--tf", help="the CLI to run (default: terraform on PATH, else tofu)")
+    prune_ = commands.add_parser("prune", help="list the layer versions nothing uses, and delete them with --yes")
+    prune_.add_argument("--build-dir", type=Path, default=Path("build"))
+    prune_.add_argument("--tf", help="the CLI that reads Terraform's state (default: terraform on PATH, else tofu)")
+    prune_.add_argument("--endpoint", help="a local AWS's URL, e.g. http://127.0.0.1:5000 (default: AWS)")
+    prune_.add_argument("--keep", type=int, default=3, help="keep this many newest versions of each layer")
+    prune_.add_argument("--layer", action="append", default=[], help="only this layer, as published (repeatable)")
+    prune_.add_argument("--include-shared", action="store_true", help="also delete versions shared with others")
+    prune_.add_argument("--yes", action="store_true", help="delete; without it, only list")
     serve = commands.add_parser("local-aws", help="run the local AWS in the foreground until Ctrl-C")
     serve.add_argument("--port", type=int, default=5000)
     return parser
@@ -71,13 +92,14 @@ def _parser() -> argparse.ArgumentParser:
 def _dispatch(args: argparse.Namespace) -> int:  # noqa: PLR0911 -- one return per command
     if args.command == "invoke":
         return _invoke(args.build_dir, args.function, args.event, args.python)
-    if args.command == "plan":
-        deploy.plan(deploy.workspace(ROOT, find_cli(args.tf), args.build_dir, args.endpoint))
-        return 0
-    if args.command == "apply":
-        deploy.apply(
-            deploy.workspace(ROOT, find_cli(args.tf), args.build_dir, args.endpoint), auto_approve=args.auto_approve
-        )
+    if args.command in ("plan", "apply", "prune"):
+        space = deploy.workspace(ROOT, find_cli(args.tf), args.build_dir, args.endpoint)
+        if args.command == "plan":
+            deploy.plan(space, args.build_dir)
+        elif args.command == "apply":
+            deploy.apply(space, args.build_dir, auto_approve=args.auto_approve)
+        else:
+            return _prune(space, args)
         return 0
     if args.command == "demo":
         return _demo(find_cli(args.tf), args.build_dir)
@@ -160,6 +182,40 @@ def _demo(cli: str, build_dir: Path) -> int:
     except KeyboardInterrupt:
         print("interrupted; the local AWS is stopped", file=sys.stderr)
         return INTERRUPTED
+    return 0
+
+
+def _prune(space: Workspace, args: argparse.Namespace) -> int:
+    if args.keep < 0:
+        raise LayerError(f"--keep must be 0 or more, not {args.keep}")
+    terraform = TerraformCli(space)
+    terraform.init()
+    current = prune.published_in_state(terraform.show())
+    if not current:
+        print("Terraform's state holds no layer versions, so there is nothing to prune; run 'make apply' first")
+        return 0
+    unknown = sorted(set(args.layer) - set(current))
+    if unknown:
+        raise LayerError(
+            f"no layer named {', '.join(unknown)} in Terraform's state; layers: {', '.join(sorted(current))}"
+        )
+    aws = deploy.lambda_client(space, region=next(iter(current.values())).split(":")[3])
+    versions = prune.survey(
+        aws, args.layer or sorted(current), set(current.values()), args.keep, include_shared=args.include_shared
+    )
+    deleted = prune.delete(aws, versions) if args.yes else []
+    rows = [("layer", "version", "created", "size", "verdict")]
+    for v in versions:
+        verdict = f"keep: {v.kept_because}" if v.kept_because else ("deleted" if v in deleted else "unused: deletable")
+        rows.append((v.layer, str(v.number), v.created, f"{v.size:,}", verdict))
+    print("\n".join(columns(rows, right={1, 3})))
+    unused = [v for v in versions if v.kept_because is None]
+    if args.yes:
+        print(f"deleted {len(deleted)} of {len(versions)} layer versions")
+    else:
+        print(f"{len(unused)} of {len(versions)} layer versions are unused; YES=1 (--yes) deletes them")
+    if any(v.kept_because and v.kept_because.startswith("shared") for v in versions):
+        print("versions shared with other accounts are kept: their functions cannot be seen from here")
     return 0
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from layerkit import deploy, local_aws
+from layerkit import deploy, local_aws, manifest
 from layerkit.errors import LayerError
 from layerkit.terraform_cli import TerraformCli
 
@@ -26,6 +26,7 @@ class Published:
 
 def run(root: Path, cli: str, build_dir: Path, say: Callable[[str], None]) -> Published:
     """Apply to a fresh local AWS, report what was published, and check that a second plan has no changes."""
+    manifest.read(build_dir)
     with local_aws.running() as endpoint:
         say(f"local AWS (moto) listening at {endpoint}")
         space = deploy.workspace(root, cli, build_dir, endpoint, local_dir=build_dir / "demo")

@@ -5,13 +5,23 @@ local AWS (`--endpoint`), state and plugins live under `<build>/local-aws/`, apa
 the state kept for AWS itself.
 """
 
+from __future__ import annotations
+
 import socket
-from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
+
+import boto3
+from botocore.config import Config
 
 from layerkit import manifest
 from layerkit.errors import LayerError
 from layerkit.terraform_cli import TerraformCli, Workspace
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from mypy_boto3_lambda import LambdaClient
 
 SERVICES = ("iam", "lambda", "s3", "sts")
 """The services the root configuration calls, each given the local AWS's endpoint."""
@@ -29,7 +39,6 @@ def workspace(root: Path, cli: str, build_dir: Path, endpoint: str | None, local
 
     A local AWS gets its own state and plugin folder, `local_dir` (default `<build>/local-aws`).
     """
-    manifest.read(build_dir)
     variables: dict[str, object] = {"manifest_path": (build_dir / "manifest.json").as_posix()}
     if endpoint is None:
         return Workspace(root=root, cli=cli, variables=variables)
@@ -61,15 +70,31 @@ def check_listening(endpoint: str) -> None:
         ) from None
 
 
-def plan(space: Workspace) -> bool:
+def plan(space: Workspace, build_dir: Path) -> bool:
     """Show the plan; whether it has changes."""
+    manifest.read(build_dir)
     cli = TerraformCli(space)
     cli.init()
     changes, _ = cli.plan(stream=True)
     return changes
 
 
-def apply(space: Workspace, *, auto_approve: bool) -> None:
+def apply(space: Workspace, build_dir: Path, *, auto_approve: bool) -> None:
+    manifest.read(build_dir)
     cli = TerraformCli(space)
     cli.init()
     cli.apply(auto_approve=auto_approve, stream=True)
+
+
+def lambda_client(space: Workspace, region: str) -> LambdaClient:
+    """A Lambda client for the workspace's account: AWS, or its local AWS with the local credentials."""
+    endpoints = space.variables.get("endpoints")
+    local = endpoints["lambda"] if isinstance(endpoints, dict) else None
+    return boto3.client(
+        "lambda",
+        region_name=region,
+        endpoint_url=local,
+        aws_access_key_id=LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"] if local else None,
+        aws_secret_access_key=LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"] if local else None,
+        config=Config(connect_timeout=5, read_timeout=30, retries={"max_attempts": 3, "mode": "standard"}),
+    )

@@ -36,6 +36,7 @@ from typing import Literal
 
 from packaging.utils import canonicalize_name
 
+from layerkit.columns import columns
 from layerkit.errors import LayerError
 from layerkit.fsutil import atomic_write
 from layerkit.lambda_facts import MAX_UNZIPPED_BYTES
@@ -175,7 +176,7 @@ class FunctionReport:
         sizes += [(str(n), s.layer, _size(s.unzipped_size)) for n, s in enumerate(self.layers, start=1)]
         shown = f"{total:,}" if self.total_known else f"at least {total:,}"
         sizes += [("", "function code", f"{self.code_size:,}"), ("", "total", shown)]
-        lines += _columns(sizes, right={0, 2})
+        lines += columns(sizes, right={0, 2})
         left = MAX_UNZIPPED_BYTES - total
         margin = f"{left:,} left" if left >= 0 else f"over by {-left:,}"
         lines.append(f"  {total / MAX_UNZIPPED_BYTES:.1%} of Lambda's {MAX_UNZIPPED_BYTES:,}-byte limit ({margin})")
@@ -186,14 +187,14 @@ class FunctionReport:
                 differ = sum(1 for o in overlaps if not o.identical)
                 unused = sum(o.unused_size for o in overlaps)
                 rows.append((group, f"{len(overlaps):,}", f"{differ:,}", f"{unused:,}", ", ".join(layers), imported))
-            lines += _columns(rows, right={1, 2, 3})
+            lines += columns(rows, right={1, 2, 3})
         else:
             lines.append("  no path is shipped by more than one layer")
         lines.append("")
         if self.distributions:
             provided = [("distribution", "version", "imported from layer")]
             provided += [(d.distribution, d.version, d.layer) for d in self.distributions]
-            lines += _columns(provided, right=set())
+            lines += columns(provided, right=set())
         else:
             lines.append("  no distribution comes from a layer")
         lines.append("")
@@ -564,15 +565,3 @@ def _some(items: Sequence[str]) -> str:
     if len(items) <= _LISTED:
         return ", ".join(items)
     return f"{', '.join(items[:_LISTED])} and {len(items) - _LISTED:,} more"
-
-
-def _columns(rows: Sequence[tuple[str, ...]], right: set[int]) -> list[str]:
-    """Rows as aligned text columns, indented; columns in `right` are right-aligned (numbers)."""
-    widths = [max(len(row[c]) for row in rows) for c in range(len(rows[0]))]
-    return [
-        "  "
-        + "  ".join(
-            cell.rjust(w) if c in right else cell.ljust(w) for c, (cell, w) in enumerate(zip(row, widths, strict=True))
-        ).rstrip()
-        for row in rows
-    ]

@@ -108,6 +108,14 @@ class TerraformCli:
         _, output = self._call("output", self._tf.output_cmd, json=IsFlagged, state=state)
         return {name: value["value"] for name, value in json.loads(output).items()}
 
+    def show(self) -> dict[str, Any]:
+        """The state as `show -json` gives it; empty when there is none yet."""
+        state = self.workspace.state
+        if state and not state.exists():
+            return {}
+        _, output = self._call("show", self._tf.show_cmd, *([str(state)] if state else []), json=IsFlagged)
+        return dict(json.loads(output))
+
     def run(self, command: str, *args: str, **options: Any) -> str:  # noqa: ANN401 -- python-terraform's options
         """Any other command (fmt, validate, test), with python-terraform's option spelling."""
         _, output = self._call(command, self._tf.cmd, command, *args, no_color=IsFlagged, **options)
