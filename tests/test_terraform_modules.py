@@ -1,7 +1,6 @@
-"""The Terraform code itself: fmt, validate, each module's `tofu test` files, and each refusal's own message.
+"""The Terraform code itself: fmt, validate, each module's `tofu test` files, each refusal's own message.
 
-Plans here call no AWS: data sources are local, and the provider's credential check goes to
-the local AWS.
+The refusals are planned with a provider that calls no AWS; the examples are applied to the local AWS.
 """
 
 from __future__ import annotations
@@ -66,9 +65,9 @@ def test_module_test_files_pass(each_cli: str, tmp_path: Path, module: str) -> N
     assert "passed" in output
 
 
-def refusal(tf_cli: str, tmp_path: Path, endpoint: str, fixture: str, variables: dict[str, object]) -> str:
-    """Plan the fixture with `variables`; the one error line it fails with."""
-    cli = workspace(tf_cli, FIXTURES / fixture, tmp_path, endpoint)
+def refusal(tf_cli: str, tmp_path: Path, fixture: str, variables: dict[str, object]) -> str:
+    """Plan the fixture with `variables` (no AWS is called); the one error line it fails with."""
+    cli = workspace(tf_cli, FIXTURES / fixture, tmp_path)
     var_file = tmp_path / "case.tfvars.json"
     var_file.write_text(json.dumps(variables), encoding="utf-8")
     with pytest.raises(TerraformError) as caught:
@@ -120,10 +119,10 @@ def refusal(tf_cli: str, tmp_path: Path, endpoint: str, fixture: str, variables:
     ],
     ids=["six-layers", "over-250-mb", "runtime-mismatch", "architecture-mismatch", "public-without-opting-in"],
 )
-def test_each_refusal_has_its_own_message(  # noqa: PLR0913, PLR0917 -- fixtures and one case
-    tf_cli: str, tmp_path: Path, moto_endpoint: str, fixture: str, variables: dict[str, object], message: str
+def test_each_refusal_has_its_own_message(
+    tf_cli: str, tmp_path: Path, fixture: str, variables: dict[str, object], message: str
 ) -> None:
-    assert message in refusal(tf_cli, tmp_path, moto_endpoint, fixture, variables)
+    assert message in refusal(tf_cli, tmp_path, fixture, variables)
 
 
 @pytest.mark.parametrize("example", [f"{m}/examples/basic" for m in MODULES])
