@@ -23,6 +23,7 @@ KEEP ?= 3
 YES ?=
 INCLUDE_SHARED ?=
 PRUNE_LAYERS ?=
+BACKEND ?=
 
 VENV_STAMP := $(VENV)/.installed
 LAYERKIT := PYTHONPATH=scripts $(VENV)/bin/python -m layerkit --layers-dir $(LAYERS_DIR) --functions-dir $(FUNCTIONS_DIR)
@@ -47,6 +48,10 @@ layers: $(BUILD_DIR)/manifest.json ## Build every layer zip, function zip and bu
 .PRECIOUS: $(BUILD_DIR)/manifest.json
 $(BUILD_DIR)/manifest.json: $(LAYER_INPUTS) $(LAYERKIT_SOURCES) $(VENV_STAMP)
 	$(LAYERKIT) build --build-dir $(BUILD_DIR) --jobs $(JOBS)
+
+.PHONY: init
+init: $(VENV_STAMP) ## Initialise the root configuration: local state, or state in S3 with BACKEND=<file> (README, "Remote state")
+	$(LAYERKIT) init --tf $(TF) $(if $(BACKEND),--backend $(BACKEND))
 
 .PHONY: plan
 plan: $(BUILD_DIR)/manifest.json ## Build, then show what Terraform would change (ENDPOINT=<url> for a local AWS)

@@ -66,6 +66,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--build-dir", type=Path, default=Path("build"))
     show = commands.add_parser("report", help="each function's layers, sizes, overlaps and findings, from the manifest")
     show.add_argument("--build-dir", type=Path, default=Path("build"))
+    setup = commands.add_parser("init", help="initialise the root configuration: local state, or S3 with --backend")
+    setup.add_argument("--backend", type=Path, help="a partial S3 backend configuration (default: local state)")
+    setup.add_argument("--tf", help="the CLI to run (default: terraform on PATH, else tofu)")
     for verb, text in (("plan", "show what Terraform would change"), ("apply", "apply the root configuration")):
         terraform = commands.add_parser(verb, help=f"{text}, from the build's manifest")
         terraform.add_argument("--build-dir", type=Path, default=Path("build"))
@@ -92,6 +95,11 @@ def _parser() -> argparse.ArgumentParser:
 def _dispatch(args: argparse.Namespace) -> int:  # noqa: PLR0911 -- one return per command
     if args.command == "invoke":
         return _invoke(args.build_dir, args.function, args.event, args.python)
+    if args.command == "init":
+        deploy.init(Workspace(root=ROOT, cli=find_cli(args.tf)), args.backend)
+        state = f"S3, as {args.backend} configures it" if args.backend else "local (terraform.tfstate)"
+        print(f"initialised {ROOT}: state is {state}")
+        return 0
     if args.command in ("plan", "apply", "prune"):
         space = deploy.workspace(ROOT, find_cli(args.tf), args.build_dir, args.endpoint)
         if args.command == "plan":

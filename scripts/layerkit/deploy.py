@@ -1,8 +1,10 @@
-"""`make plan` and `make apply`: the root configuration, after the checks that would otherwise fail late.
+"""`make init`, `make plan` and `make apply`: the root configuration, after the checks that would fail late.
 
-The build has already run (Make's prerequisite); this only reads its manifest. Against a
-local AWS (`--endpoint`), state and plugins live under `<build>/local-aws/`, apart from
-the state kept for AWS itself.
+The build has already run (Make's prerequisite); this only reads its manifest. State is
+local by default; `make init BACKEND=<file>` moves it to S3 (`BACKEND_OVERRIDE` declares
+the backend, the file configures it). Against a local AWS (`--endpoint`), state and
+plugins always live in a folder of their own, `<build>/local-aws/`, apart from the state
+kept for AWS itself.
 """
 
 from __future__ import annotations
@@ -32,6 +34,14 @@ LOCAL_CREDENTIALS = {
     "AWS_PROFILE": None,
 }
 """A local AWS takes any key; these keep a real profile's credentials from being sent to it."""
+BACKEND_OVERRIDE = "backend_override.tf"
+"""Written by `make init BACKEND=...` and never committed: local state stays the default."""
+_S3_BACKEND = """# Written by `make init BACKEND=...`: this checkout keeps its Terraform state in S3, as
+# configured by that file. Not committed; `make init` without BACKEND goes back to local state.
+terraform {
+  backend "s3" {}
+}
+"""
 
 
 def workspace(root: Path, cli: str, build_dir: Path, endpoint: str | None, local_dir: Path | None = None) -> Workspace:
@@ -43,6 +53,11 @@ def workspace(root: Path, cli: str, build_dir: Path, endpoint: str | None, local
     if endpoint is None:
         return Workspace(root=root, cli=cli, variables=variables)
     check_listening(endpoint)
+    if (root / BACKEND_OVERRIDE).exists():
+        raise LayerError(
+            f"{root / BACKEND_OVERRIDE}: this checkout keeps its state in S3, but runs against a local AWS keep "
+            "theirs in a folder of their own; run 'make init' to go back to local state, or use another clone"
+        )
     local = local_dir or build_dir / "local-aws"
     variables["endpoints"] = dict.fromkeys(SERVICES, endpoint)
     return Workspace(
@@ -68,6 +83,19 @@ def check_listening(endpoint: str) -> None:
             f"endpoint {endpoint}: nothing is listening ({exc.strerror or exc}); start the local AWS with "
             "'make local-aws', or drop ENDPOINT= to use AWS itself"
         ) from None
+
+
+def init(space: Workspace, backend: Path | None) -> None:
+    """Initialise the root configuration: with its state in S3 as `backend` configures it, or local state."""
+    override = space.root / BACKEND_OVERRIDE
+    if backend is None:
+        override.unlink(missing_ok=True)
+        TerraformCli(space).init(reconfigure=True)
+        return
+    if not backend.is_file():
+        raise LayerError(f"{backend}: no such backend configuration; see README, 'Remote state' for what it holds")
+    override.write_text(_S3_BACKEND, encoding="utf-8")
+    TerraformCli(space).init(backend_config=backend, reconfigure=True)
 
 
 def plan(space: Workspace, build_dir: Path) -> bool:

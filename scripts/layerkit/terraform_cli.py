@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from python_terraform import IsFlagged, Terraform
+from python_terraform import IsFlagged, IsNotFlagged, Terraform
 
 from layerkit.errors import LayerError
 
@@ -75,9 +75,17 @@ class TerraformCli:
             variables=dict(workspace.variables),
         )
 
-    def init(self) -> None:
-        # init takes neither -state nor -var; python-terraform would pass both.
-        self._call("init", self._tf.init, state=None, var=None)
+    def init(self, backend_config: Path | None = None, *, reconfigure: bool = False) -> None:
+        """Install the providers and modules, and set up the backend.
+
+        `backend_config` is a partial backend configuration file; `reconfigure` starts the
+        backend afresh, as switching between backends needs.
+        """
+        # init takes neither -state nor -var, and python-terraform would pass both; its default
+        # -reconfigure would forget a partial backend configuration given before.
+        config = str(backend_config) if backend_config else None
+        flag = IsFlagged if reconfigure else IsNotFlagged
+        self._call("init", self._tf.init, state=None, var=None, backend_config=config, reconfigure=flag)
 
     def plan(self, *, stream: bool = False, **options: Any) -> tuple[bool, str]:  # noqa: ANN401
         """Whether the plan has changes (-detailed-exitcode's 2), and what the CLI printed.
