@@ -9,6 +9,8 @@ PYTHON ?=
 FUNCTION ?=
 EVENT ?=
 VENV ?= .venv
+CHECKOV_VENV ?= .venv-checkov
+ACTIONLINT_VERSION ?= v1.7.12
 LAYERS_DIR ?= layers
 FUNCTIONS_DIR ?= functions
 BUILD_DIR ?= build
@@ -26,6 +28,9 @@ PRUNE_LAYERS ?=
 BACKEND ?=
 
 VENV_STAMP := $(VENV)/.installed
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
+# The version is in the path, so a version bump installs a new file.
+ACTIONLINT := .tools/actionlint-$(ACTIONLINT_VERSION)/actionlint
 LAYERKIT := PYTHONPATH=scripts $(VENV)/bin/python -m layerkit --layers-dir $(LAYERS_DIR) --functions-dir $(FUNCTIONS_DIR)
 # Folders are listed too: deleting a file changes its folder's mtime.
 LAYER_INPUTS := $(shell find $(LAYERS_DIR)/. $(wildcard $(FUNCTIONS_DIR)/.) -not -name '*.pyc' -not -path '*/__pycache__*' 2>/dev/null)
@@ -86,10 +91,31 @@ test: lint $(VENV_STAMP) ## Run linters and every test
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
 .PHONY: lint
-lint: $(VENV_STAMP) ## ruff (lint and format check) and mypy --strict
+lint: lint-python checkov actionlint ## ruff, mypy --strict, checkov on the Terraform, actionlint on the CI example
+
+.PHONY: lint-python
+lint-python: $(VENV_STAMP) ## ruff (lint and format check) and mypy --strict
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy scripts tests layers/aws_helpers/python functions/hub/src
+
+.PHONY: checkov
+checkov: $(CHECKOV_STAMP) ## checkov on every Terraform file (each skip says why, beside it)
+	$(CHECKOV_VENV)/bin/checkov --directory . --framework terraform --quiet --compact --skip-download \
+	  --skip-path $(VENV) --skip-path $(CHECKOV_VENV) --skip-path $(BUILD_DIR) --skip-path tests
+
+.PHONY: actionlint
+actionlint: $(ACTIONLINT) ## actionlint on the GitHub Actions example (examples/ci)
+	$(ACTIONLINT) examples/ci/*.yml
+
+$(CHECKOV_STAMP): requirements-checkov.txt
+	rm -rf $(CHECKOV_VENV)
+	$(VENV_PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet --require-hashes --no-deps -r requirements-checkov.txt
+	touch $@
+
+$(ACTIONLINT):
+	GOBIN=$(abspath $(dir $@)) go install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
 
 .PHONY: bench
 bench: $(VENV_STAMP) ## Measure a cold layer build against plain uv + zip, and a warm no-op build
@@ -116,6 +142,11 @@ $(VENV_STAMP): requirements-dev.txt
 lock-dev: $(VENV_STAMP) ## Re-pin the build and test toolchain (requirements-dev.txt) with pip-compile
 	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
 	  --no-emit-index-url --no-emit-find-links --output-file requirements-dev.txt requirements-dev.in
+
+.PHONY: lock-checkov
+lock-checkov: $(VENV_STAMP) ## Re-pin checkov's own toolchain (requirements-checkov.txt)
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	  --no-emit-index-url --no-emit-find-links --output-file requirements-checkov.txt requirements-checkov.in
 
 .PHONY: clean
 clean: ## Delete build output (keeps the virtualenv)
