@@ -129,6 +129,10 @@ bench-bytecode: $(VENV_STAMP) ## Measure boto3's cold import from a read-only /o
 bench-terraform: $(VENV_STAMP) ## Time a no-change make plan (shipped and 20x20 trees), a warm init and make demo, on a local AWS
 	PYTHONPATH=scripts TF=$(TF) $(VENV)/bin/python tests/bench/bench_terraform.py
 
+.PHONY: bench-team
+bench-team: $(VENV_STAMP) ## Time a no-change plan with state in S3 beside local state, and make prune over 100 versions
+	PYTHONPATH=scripts TF=$(TF) $(VENV)/bin/python tests/bench/bench_team.py
+
 .PHONY: venv
 venv: $(VENV_STAMP) ## Create the virtualenv from the pinned requirements-dev.txt
 

@@ -5,7 +5,6 @@ AWS calls go to moto on 127.0.0.1, never to a real account.
 
 from __future__ import annotations
 
-import http.client
 import os
 import shutil
 from dataclasses import dataclass
@@ -36,16 +35,7 @@ def moto_endpoint() -> Iterator[str]:
         yield endpoint
 
 
-def reset(endpoint: str) -> None:
-    """Clear every resource the local AWS holds."""
-    connection = http.client.HTTPConnection(endpoint.removeprefix("http://"))
-    try:
-        connection.request("POST", "/moto-api/reset")
-        response = connection.getresponse()
-        response.read()
-    finally:
-        connection.close()
-    assert response.status == http.client.OK, f"moto reset failed: {response.status}"
+reset = local_aws.reset
 
 
 def _unavailable(message: str) -> NoReturn:

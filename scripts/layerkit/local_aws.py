@@ -6,6 +6,7 @@ outlives the command that started it.
 """
 
 import functools
+import http.client
 import logging
 import os
 import re
@@ -48,6 +49,19 @@ def running(port: int = 0) -> Iterator[str]:
         yield f"http://{host}:{bound}"
     finally:
         server.stop()
+
+
+def reset(endpoint: str) -> None:
+    """Clear every resource the local AWS holds (moto's own reset)."""
+    connection = http.client.HTTPConnection(endpoint.removeprefix("http://"), timeout=30)
+    try:
+        connection.request("POST", "/moto-api/reset")
+        response = connection.getresponse()
+        response.read()
+    finally:
+        connection.close()
+    if response.status != http.client.OK:
+        raise LayerError(f"local AWS at {endpoint}: reset answered {response.status}")
 
 
 def _check_free(port: int) -> None:
