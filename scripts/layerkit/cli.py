@@ -38,6 +38,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if getattr(args, "jobs", 1) < 1:
         parser.error("--jobs must be at least 1")
+    if getattr(args, "keep", 0) < 0:
+        parser.error("--keep must be 0 or more")
     try:
         return _dispatch(args)
     except LayerError as exc:
@@ -194,8 +196,6 @@ def _demo(cli: str, build_dir: Path) -> int:
 
 
 def _prune(space: Workspace, args: argparse.Namespace) -> int:
-    if args.keep < 0:
-        raise LayerError(f"--keep must be 0 or more, not {args.keep}")
     terraform = TerraformCli(space)
     terraform.init()
     current = prune.published_in_state(terraform.show())
