@@ -150,7 +150,8 @@ def test_missing_credentials_or_a_vanished_endpoint_delete_nothing(
     monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    anonymous = boto3.client("lambda", endpoint_url=account.endpoint, region_name="us-east-1")
+    # A session of its own: boto3's default one may hold credentials an earlier test resolved.
+    anonymous = boto3.session.Session().client("lambda", endpoint_url=account.endpoint, region_name="us-east-1")
     with pytest.raises(LayerError, match=r"no AWS credentials found; .*nothing was deleted$"):
         prune.survey(anonymous, ["tools"], set(), 0, include_shared=True)
 
