@@ -1,6 +1,10 @@
 terraform {
   required_version = ">= 1.5.0"
 
+  # State is local by default. `make init BACKEND=<file>` replaces this with S3 (README,
+  # "Remote state"); runs against a local AWS give the file's path to `init`.
+  backend "local" {}
+
   required_providers {
     aws = {
       source = "hashicorp/aws"

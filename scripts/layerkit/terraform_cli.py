@@ -57,7 +57,7 @@ class Workspace:
     data_dir: Path | None = None
     """TF_DATA_DIR; None: the root's .terraform/."""
     state: Path | None = None
-    """A local state file; None: the configured backend."""
+    """The local backend's state file (the configuration declares `backend "local"`); None: as configured."""
     variables: Mapping[str, object] = field(default_factory=dict)
     environment: Mapping[str, str | None] = field(default_factory=dict)
     """Set for each command (None: unset), on top of this process's environment."""
@@ -71,7 +71,6 @@ class TerraformCli:
         self._tf = Terraform(
             working_dir=str(workspace.root),
             terraform_bin_path=workspace.cli,
-            state=str(workspace.state) if workspace.state else None,
             variables=dict(workspace.variables),
         )
 
@@ -83,7 +82,10 @@ class TerraformCli:
         """
         # init takes neither -state nor -var, and python-terraform would pass both; its default
         # -reconfigure would forget a partial backend configuration given before.
-        config = str(backend_config) if backend_config else None
+        config: str | dict[str, str] | None = str(backend_config) if backend_config else None
+        if self.workspace.state:
+            # The local backend's path, rather than -state: Terraform 1.10 deprecated that flag.
+            config = {"path": str(self.workspace.state)}
         flag = IsFlagged if reconfigure else IsNotFlagged
         self._call("init", self._tf.init, state=None, var=None, backend_config=config, reconfigure=flag)
 
@@ -112,16 +114,12 @@ class TerraformCli:
 
     def output(self) -> dict[str, Any]:
         """Every root output's value."""
-        state = str(self.workspace.state) if self.workspace.state else None
-        _, output = self._call("output", self._tf.output_cmd, json=IsFlagged, state=state)
+        _, output = self._call("output", self._tf.output_cmd, json=IsFlagged)
         return {name: value["value"] for name, value in json.loads(output).items()}
 
     def show(self) -> dict[str, Any]:
-        """The state as `show -json` gives it; empty when there is none yet."""
-        state = self.workspace.state
-        if state and not state.exists():
-            return {}
-        _, output = self._call("show", self._tf.show_cmd, *([str(state)] if state else []), json=IsFlagged)
+        """The state as `show -json` gives it."""
+        _, output = self._call("show", self._tf.show_cmd, json=IsFlagged)
         return dict(json.loads(output))
 
     def run(self, command: str, *args: str, **options: Any) -> str:  # noqa: ANN401 -- python-terraform's options

@@ -3,6 +3,8 @@
 terraform {
   required_version = ">= 1.5.0"
 
+  backend "local" {}
+
   required_providers {
     aws = {
       source  = "hashicorp/aws"
