@@ -129,13 +129,14 @@ def build_artifact(
 
     build_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=build_dir, prefix=".staging-") as staging:
-        installed = {}
+        installed: dict[str, layout.Tree] = {}
         for target, lock in locks.items():
+            if not lock.pins:  # every dependency ships in a required layer: the lockfile's header
+                installed[target.runtime] = {}
+                continue
             site = Path(staging) / target.runtime
-            # Everything a required layer ships is in the lockfile's header, not its pins.
-            if lock.pins:
-                install.install(config.name, lock, target, site)
-            installed[target.runtime] = layout.installed_tree(site) if lock.pins else {}
+            install.install(config.name, lock, target, site)
+            installed[target.runtime] = layout.installed_tree(site)
         tree = layout.assemble(config, installed, sources)
         tree = bytecode.add_pycs(config, tree, sources, interpreters, Path(staging) / "bytecode")
         unzipped = sum(entry.size() for entry in tree.values())
