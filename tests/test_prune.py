@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import boto3
 import pytest
 from conftest import ROOT, reset
-from layerkit import deploy, prune
+from layerkit import deploy, local_aws, prune
 from layerkit.cli import main
 from layerkit.errors import LayerError
 from layerkit.terraform_cli import TerraformCli
@@ -67,13 +67,9 @@ def account(tmp_path: Path, moto_endpoint: str, tf_cli: str) -> Account:
     apply = ["apply", "--auto-approve", "--build-dir", str(tmp_path / "build"), "--endpoint", moto_endpoint]
     assert main([*apply, "--tf", tf_cli]) == 0
 
-    role = boto3.client(
-        "iam",
-        endpoint_url=moto_endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",  # noqa: S106 -- the local AWS takes any key
-    ).create_role(RoleName="fn", AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
+    role = boto3.client("iam", **local_aws.client_options(moto_endpoint)).create_role(
+        RoleName="fn", AssumeRolePolicyDocument=TRUST
+    )["Role"]["Arn"]
     code: FunctionCodeTypeDef = {"ZipFile": zip_bytes("")}
     arn = "arn:aws:lambda:us-east-1:123456789012:layer:tools:{}"
     aws.create_function(
@@ -158,13 +154,7 @@ def test_missing_credentials_or_a_vanished_endpoint_delete_nothing(
     with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))
         down = f"http://127.0.0.1:{closed.getsockname()[1]}"
-    gone = boto3.client(
-        "lambda",
-        endpoint_url=down,
-        region_name="us-east-1",
-        aws_access_key_id="t",
-        aws_secret_access_key="t",  # noqa: S106
-    )
+    gone = boto3.client("lambda", **local_aws.client_options(down))
     with pytest.raises(LayerError, match=r"Could not connect to the endpoint URL.*nothing was deleted$"):
         prune.survey(gone, ["tools"], set(), 0, include_shared=True)
     assert account.versions() == [1, 2, 3, 4, 5, 6]

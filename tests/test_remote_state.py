@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 import pytest
 from conftest import ROOT, reset
-from layerkit import deploy
+from layerkit import deploy, local_aws
 from layerkit.cli import main
 from layerkit.terraform_cli import TerraformCli, TerraformError, Workspace
 
@@ -42,13 +42,7 @@ LAYER = 'description = "tools"\nlicense = "MIT"\nruntimes = ["python3.12"]\narch
 
 
 def s3_client(endpoint: str) -> S3Client:
-    return boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",  # noqa: S106 -- the local AWS takes any key
-    )
+    return boto3.client("s3", **local_aws.client_options(endpoint))
 
 
 def create_state_bucket(s3: S3Client) -> None:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 import pytest
 from conftest import ROOT, reset
-from layerkit import deploy
+from layerkit import deploy, local_aws
 from layerkit.cli import main
 from layerkit.terraform_cli import TerraformCli, TerraformError
 from python_terraform import IsFlagged
@@ -79,13 +79,7 @@ def build(directory: Path) -> None:
 
 
 def lambda_client(endpoint: str) -> LambdaClient:
-    return boto3.client(
-        "lambda",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",  # noqa: S106 -- the local AWS takes any key
-    )
+    return boto3.client("lambda", **local_aws.client_options(endpoint))
 
 
 @pytest.fixture(scope="module")
@@ -361,13 +355,7 @@ def test_a_zip_over_50_mb_is_published_through_s3(tmp_path: Path, moto_endpoint:
     ):
         terraform.plan()
 
-    s3 = boto3.client(
-        "s3",
-        endpoint_url=moto_endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",  # noqa: S106 -- the local AWS takes any key
-    )
+    s3 = boto3.client("s3", **local_aws.client_options(moto_endpoint))
     s3.create_bucket(Bucket="artifacts")
     terraform = TerraformCli(replace(space, variables={**space.variables, "artifact_bucket": "artifacts"}))
     terraform.apply(auto_approve=True)

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import boto3
 from botocore.config import Config
 
-from layerkit import manifest
+from layerkit import local_aws, manifest
 from layerkit.errors import LayerError
 from layerkit.terraform_cli import TerraformCli, Workspace
 
@@ -115,14 +115,11 @@ def apply(space: Workspace, build_dir: Path, *, auto_approve: bool) -> None:
 
 
 def lambda_client(space: Workspace, region: str) -> LambdaClient:
-    """A Lambda client for the workspace's account: AWS, or its local AWS with the local credentials."""
+    """A Lambda client for the workspace's account: AWS, or its local AWS with the keys it accepts."""
     endpoints = space.variables.get("endpoints")
-    local = endpoints["lambda"] if isinstance(endpoints, dict) else None
-    return boto3.client(
-        "lambda",
-        region_name=region,
-        endpoint_url=local,
-        aws_access_key_id=LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"] if local else None,
-        aws_secret_access_key=LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"] if local else None,
-        config=Config(connect_timeout=5, read_timeout=30, retries={"max_attempts": 3, "mode": "standard"}),
-    )
+    config = Config(connect_timeout=5, read_timeout=30, retries={"max_attempts": 3, "mode": "standard"})
+    if isinstance(endpoints, dict):
+        return boto3.client(
+            "lambda", config=config, **{**local_aws.client_options(endpoints["lambda"]), "region_name": region}
+        )
+    return boto3.client("lambda", region_name=region, config=config)

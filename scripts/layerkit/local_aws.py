@@ -22,6 +22,7 @@ from moto.server import ThreadedMotoServer
 from layerkit.errors import LayerError
 
 HOST = "127.0.0.1"
+REGION = "us-east-1"
 _ACCOUNT_ID = re.compile(r"[0-9]{12}")
 
 
@@ -49,6 +50,16 @@ def running(port: int = 0) -> Iterator[str]:
         yield f"http://{host}:{bound}"
     finally:
         server.stop()
+
+
+def client_options(endpoint: str) -> dict[str, Any]:
+    """boto3.client() options that reach the local AWS: its URL, a region, and keys it accepts."""
+    return {
+        "endpoint_url": endpoint,
+        "region_name": REGION,
+        "aws_access_key_id": "testing",
+        "aws_secret_access_key": "testing",
+    }
 
 
 def reset(endpoint: str) -> None:

@@ -70,13 +70,7 @@ def timed_plans(space: Workspace) -> list[float]:
 
 
 def state_in_s3(work: Path, root: Path, cli: str, endpoint: str, variables: dict[str, object]) -> list[float]:
-    s3 = boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="t",
-        aws_secret_access_key="t",  # noqa: S106 -- the local AWS takes any key
-    )
+    s3 = boto3.client("s3", **local_aws.client_options(endpoint))
     s3.create_bucket(Bucket=BUCKET)
     s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
     backend = work / "backend.hcl"
