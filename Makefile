@@ -34,7 +34,7 @@ ACTIONLINT := .tools/actionlint-$(ACTIONLINT_VERSION)/actionlint
 LAYERKIT := PYTHONPATH=scripts $(VENV)/bin/python -m layerkit --layers-dir $(LAYERS_DIR) --functions-dir $(FUNCTIONS_DIR)
 # Folders are listed too: deleting a file changes its folder's mtime.
 LAYER_INPUTS := $(shell find $(LAYERS_DIR)/. $(wildcard $(FUNCTIONS_DIR)/.) -not -name '*.pyc' -not -path '*/__pycache__*' 2>/dev/null)
-LAYERKIT_SOURCES := $(wildcard scripts/layerkit/*.py)
+LAYERKIT_SOURCES := $(shell find scripts/layerkit -name "*.py")
 
 ##@ Main job
 

@@ -8,9 +8,10 @@ terraform {
   required_providers {
     aws = {
       source = "hashicorp/aws"
-      # Pinned: the release this configuration is tested with. It rejects python3.13
-      # and later; see README, "Terraform" for the release each runtime needs.
-      version = "5.46.0"
+      # The range this configuration is tested on; the exact release lives in the
+      # dependency lock file. python3.13 needs 5.76.0 or later from the registry, and
+      # python3.14 6.20.0 or later (docs/terraform.md, "Versions").
+      version = ">= 5.46.0, < 7.0.0"
     }
   }
 }

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 import pytest
-from layerkit import local_aws
+from layerkit.deploy import local_aws
+from layerkit.deploy.terraform_cli import TerraformCli, Workspace, find_cli
 from layerkit.errors import LayerError
-from layerkit.terraform_cli import TerraformCli, Workspace, find_cli
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 PROVIDER_PROBE = """terraform {
   required_providers {
-    aws = { source = "hashicorp/aws", version = "5.46.0" }
+    aws = { source = "hashicorp/aws", version = ">= 5.46.0, < 7.0.0" }
   }
 }
 """
@@ -46,13 +46,13 @@ def _unavailable(message: str) -> NoReturn:
 
 
 def _ready(cli: str | None, probe: Path) -> str:
-    """`cli` (None: terraform, else tofu), once it has installed hashicorp/aws 5.46.0 in `probe`."""
+    """`cli` (None: terraform, else tofu), once it has installed hashicorp/aws (5.46.0 or later) in `probe`."""
     (probe / "main.tf").write_text(PROVIDER_PROBE, encoding="utf-8")
     try:
         found = find_cli(cli)
         TerraformCli(Workspace(root=probe, cli=found, data_dir=probe / ".data")).init()
     except LayerError as exc:
-        problem = f"{exc}; tests marked terraform need the CLI and hashicorp/aws 5.46.0 (see README, 'Terraform')"
+        problem = f"{exc}; tests marked terraform need the CLI and hashicorp/aws 5.46.0 or later (see README, 'Terraform')"
     else:
         return found
     _unavailable(problem)
@@ -60,7 +60,7 @@ def _ready(cli: str | None, probe: Path) -> str:
 
 @pytest.fixture(scope="session")
 def tf_cli(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The CLI make uses (TF=, else terraform, else tofu), once proven to install hashicorp/aws 5.46.0."""
+    """The CLI make uses (TF=, else terraform, else tofu), once proven to install hashicorp/aws."""
     return _ready(os.environ.get("TF"), tmp_path_factory.mktemp("provider-probe"))
 
 

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from layerkit import build, layer_config, resolve
+from layerkit.build import pipeline, resolve
+from layerkit.config import layer_config
 from layerkit.errors import LayerError
 from layerkit.lambda_facts import MAX_UNZIPPED_BYTES
 
@@ -43,8 +44,8 @@ def locked(
     return directory
 
 
-def build_all(layers_dir: Path, build_dir: Path) -> list[build.Outcome]:
-    outcomes = build.build_all(layer_config.discover(layers_dir), [], build_dir, jobs=2).outcomes
+def build_all(layers_dir: Path, build_dir: Path) -> list[pipeline.Outcome]:
+    outcomes = pipeline.build_all(layer_config.discover(layers_dir), [], build_dir, jobs=2).outcomes
     errors = [str(o.error) for o in outcomes if o.error]
     if errors:
         raise LayerError("; ".join(errors))
@@ -226,7 +227,7 @@ def test_failed_build_keeps_previous_manifest_and_zips(layers: LayerFactory, bui
 
     (layers.layers_dir / "good/python/good.py").write_text("A = 2\n", encoding="utf-8")
     (bad / "requirements.in").write_text("six==1.17.0\n", encoding="utf-8")  # added but never locked
-    outcomes = build.build_all(layer_config.discover(layers.layers_dir), [], build_dir, jobs=2).outcomes
+    outcomes = pipeline.build_all(layer_config.discover(layers.layers_dir), [], build_dir, jobs=2).outcomes
 
     assert [o.key for o in outcomes if o.error] == ["bad-x86_64"]
     assert (build_dir / "manifest.json").read_bytes() == before
@@ -298,7 +299,7 @@ def test_bad_input_is_one_clear_error(layers: LayerFactory, build_dir: Path, set
         (directory / "requirements.in").unlink()
         lockfile.unlink()
 
-    outcomes = build.build_all(layer_config.discover(layers.layers_dir), [], build_dir, jobs=1).outcomes
+    outcomes = pipeline.build_all(layer_config.discover(layers.layers_dir), [], build_dir, jobs=1).outcomes
     errors = [str(o.error) for o in outcomes if o.error]
     assert len(errors) >= 1
     assert errors[0].startswith("layer mine")

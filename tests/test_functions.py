@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from layerkit import build, function_config, layer_config
+from layerkit.build import pipeline
+from layerkit.config import function_config, layer_config
 from layerkit.errors import LayerError
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ def test_function_zip_and_layers_in_merge_order(
         tmp_path / "functions", "api", TOML.format(layers='["c", "a"]') + 'memory = 512\n[environment]\nK = "v"\n'
     )
     functions = function_config.discover(tmp_path / "functions", six_layers)
-    outcomes = build.build_all(six_layers, functions, build_dir, jobs=2).outcomes
+    outcomes = pipeline.build_all(six_layers, functions, build_dir, jobs=2).outcomes
     assert all(o.record for o in outcomes)
 
     manifest = json.loads((build_dir / "manifest.json").read_text(encoding="utf-8"))
@@ -59,7 +60,7 @@ def test_function_zip_and_layers_in_merge_order(
     assert api["environment"] == {"K": "v"}
     with zipfile.ZipFile(api["zip"]) as archive:
         assert archive.namelist() == ["app.py"]
-    again = build.build_all(six_layers, functions, build_dir, jobs=2).outcomes
+    again = pipeline.build_all(six_layers, functions, build_dir, jobs=2).outcomes
     assert not [o for o in again if o.rebuilt]
 
 
@@ -112,7 +113,7 @@ def test_layer_published_elsewhere_is_attached_by_arn_in_merge_order(
     write_function(tmp_path / "functions", "api", TOML.format(layers=f'["a", "{POWERTOOLS}", "b"]'))
     functions = function_config.discover(tmp_path / "functions", six_layers)
     assert functions[0].layers == ("a", POWERTOOLS, "b")
-    assert all(o.record for o in build.build_all(six_layers, functions, build_dir, jobs=2).outcomes)
+    assert all(o.record for o in pipeline.build_all(six_layers, functions, build_dir, jobs=2).outcomes)
 
     manifest = json.loads((build_dir / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["functions"][0]["layers"] == [

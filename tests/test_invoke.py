@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from layerkit import build, function_config, invoke, layer_config
+from layerkit.build import pipeline
 from layerkit.cli import main
+from layerkit.config import function_config, layer_config
 from layerkit.errors import LayerError
+from layerkit.inspect import invoke
 
 if TYPE_CHECKING:
     from conftest import LayerFactory
@@ -53,7 +55,7 @@ def make_project(layers: LayerFactory, functions: dict[str, str], build_dir: Pat
             encoding="utf-8",
         )
     configs = layer_config.discover(layers.layers_dir)
-    outcomes = build.build_all(configs, function_config.discover(functions_dir, configs), build_dir, jobs=2).outcomes
+    outcomes = pipeline.build_all(configs, function_config.discover(functions_dir, configs), build_dir, jobs=2).outcomes
     assert all(o.record for o in outcomes)
     return build_dir / "manifest.json"
 
@@ -133,7 +135,7 @@ def test_hub_function_assumes_a_role_in_each_spoke_through_the_layer(
     layers = layer_config.discover(ROOT / "layers")
     functions = function_config.discover(ROOT / "functions", layers)
     monkeypatch.chdir(ROOT)  # the manifest names lockfiles relative to the repository
-    assert all(o.record for o in build.build_all(layers, functions, build_dir, jobs=2).outcomes)
+    assert all(o.record for o in pipeline.build_all(layers, functions, build_dir, jobs=2).outcomes)
     monkeypatch.setenv("AWS_ENDPOINT_URL", aws_env)
 
     result = invoke.invoke(build_dir, "hub", {}, sys.executable)

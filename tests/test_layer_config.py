@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
-from layerkit import layer_config
 from layerkit.cli import main
+from layerkit.config import layer_config
 from layerkit.errors import LayerError
 
 if TYPE_CHECKING:

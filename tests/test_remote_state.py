@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 import boto3
 import pytest
 from conftest import ROOT, reset
-from layerkit import deploy, local_aws
 from layerkit.cli import main
-from layerkit.terraform_cli import TerraformCli, TerraformError, Workspace
+from layerkit.deploy import local_aws, terraform_root
+from layerkit.deploy.terraform_cli import TerraformCli, TerraformError, Workspace
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -114,12 +114,12 @@ def test_state_in_s3_with_a_lock_and_versions_to_go_back_to(tmp_path: Path, moto
         data_dir=tmp_path / "terraform-data",
         variables={
             "manifest_path": str(tmp_path / "build/manifest.json"),
-            "endpoints": dict.fromkeys(deploy.SERVICES, moto_endpoint),
+            "endpoints": dict.fromkeys(terraform_root.SERVICES, moto_endpoint),
         },
-        environment=deploy.LOCAL_CREDENTIALS,
+        environment=terraform_root.LOCAL_CREDENTIALS,
     )
 
-    deploy.init(space, backend)
+    terraform_root.init(space, backend)
     TerraformCli(space).apply(auto_approve=True)
 
     assert not list(space.root.glob("*.tfstate")), "no state is left on this machine"
@@ -141,7 +141,7 @@ def test_state_in_s3_with_a_lock_and_versions_to_go_back_to(tmp_path: Path, moto
         assert first.poll() is None, first.stdout.read() if first.stdout else ""
         time.sleep(0.05)
     first.send_signal(signal.SIGSTOP)
-    lambda_client = deploy.lambda_client(space, region="us-east-1")
+    lambda_client = terraform_root.lambda_client(space, region="us-east-1")
     before = lambda_client.list_layer_versions(LayerName="tools")["LayerVersions"]
     try:
         with pytest.raises(TerraformError) as caught:
@@ -162,6 +162,6 @@ def test_state_in_s3_with_a_lock_and_versions_to_go_back_to(tmp_path: Path, moto
 
 def test_local_aws_runs_refuse_a_checkout_that_keeps_its_state_in_s3(tmp_path: Path, moto_endpoint: str) -> None:
     root = root_copy(tmp_path)
-    (root / deploy.BACKEND_OVERRIDE).write_text('terraform {\n  backend "s3" {}\n}\n', encoding="utf-8")
+    (root / terraform_root.BACKEND_OVERRIDE).write_text('terraform {\n  backend "s3" {}\n}\n', encoding="utf-8")
     with pytest.raises(Exception, match=r"keeps its state in S3, but runs against a local AWS keep theirs"):
-        deploy.workspace(root, "tofu", tmp_path / "build", moto_endpoint)
+        terraform_root.workspace(root, "tofu", tmp_path / "build", moto_endpoint)

@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from layerkit import layer_config, resolve
+from layerkit.build import resolve
 from layerkit.cli import main
+from layerkit.config import layer_config
 from layerkit.errors import LayerError
 from layerkit.lambda_facts import MAX_UNZIPPED_BYTES
 

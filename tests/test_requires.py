@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 from conftest import ROOT
-from layerkit import layer_config, lockfile
+from layerkit.build import lockfile
 from layerkit.cli import main
+from layerkit.config import layer_config
 from layerkit.lambda_facts import Target
 
 if TYPE_CHECKING:

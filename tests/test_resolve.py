@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
-from layerkit import layer_config, lockfile, resolve
+from layerkit.build import lockfile, resolve
+from layerkit.config import layer_config
 from layerkit.errors import LayerError
 from layerkit.lambda_facts import Target
 

@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Any
 import boto3
 import pytest
 from conftest import ROOT, reset
-from layerkit import deploy, local_aws
 from layerkit.cli import main
-from layerkit.terraform_cli import TerraformCli, TerraformError
+from layerkit.deploy import local_aws, terraform_root
+from layerkit.deploy.terraform_cli import TerraformCli, TerraformError
 from python_terraform import IsFlagged
 
 if TYPE_CHECKING:
@@ -94,7 +94,9 @@ def project(tmp_path_factory: pytest.TempPathFactory, moto_endpoint: str, tf_cli
     shutil.copytree(ROOT / "functions/hub/src", solo / "src")
     (solo / "function.toml").write_text(SOLO, encoding="utf-8")
     build(directory)
-    space = deploy.workspace(ROOT, tf_cli, directory / "build", moto_endpoint, local_dir=directory / "terraform")
+    space = terraform_root.workspace(
+        ROOT, tf_cli, directory / "build", moto_endpoint, local_dir=directory / "terraform"
+    )
     terraform = TerraformCli(space)
     terraform.init()
     terraform.apply(auto_approve=True)
@@ -347,7 +349,7 @@ def test_a_zip_over_50_mb_is_published_through_s3(tmp_path: Path, moto_endpoint:
         encoding="utf-8",
     )
     build(tmp_path)
-    space = deploy.workspace(ROOT, tf_cli, tmp_path / "build", moto_endpoint, local_dir=tmp_path / "terraform")
+    space = terraform_root.workspace(ROOT, tf_cli, tmp_path / "build", moto_endpoint, local_dir=tmp_path / "terraform")
     terraform = TerraformCli(space)
     terraform.init()
     with pytest.raises(

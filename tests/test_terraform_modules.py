@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from conftest import ROOT, reset
-from layerkit import deploy
-from layerkit.terraform_cli import TerraformCli, TerraformError, Workspace
+from layerkit.deploy import terraform_root
+from layerkit.deploy.terraform_cli import TerraformCli, TerraformError, Workspace
 from python_terraform import IsFlagged
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ def workspace(
     """An initialised workspace on `root`, against the local AWS at `endpoint` when given."""
     environment: Mapping[str, str | None] = {}
     if endpoint:
-        environment = {"AWS_ENDPOINT_URL": endpoint, **deploy.LOCAL_CREDENTIALS}
+        environment = {"AWS_ENDPOINT_URL": endpoint, **terraform_root.LOCAL_CREDENTIALS}
     space = Workspace(root=root, cli=tf_cli, data_dir=tmp_path / "data", state=state, environment=environment)
     cli = TerraformCli(space)
     cli.init()

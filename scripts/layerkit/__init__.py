@@ -1,7 +1,14 @@
-"""layerkit: reproducible AWS Lambda layer zips from `layers/<name>/`.
+"""layerkit: reproducible AWS Lambda layer zips from `layers/<name>/`, published by Terraform.
 
-The pipeline runs one way: `layer_config` parses layer.toml, `resolve` writes the
-lockfiles, `install` puts a lockfile's wheels into a staging folder, `layout` picks
-the files that go into the zip, `deterministic_zip` writes it, and `manifest`
-records every artifact for Terraform. `build` sequences them for one layer.
+Subpackages, one per concern, each allowed to import only those above it in this list
+(and the shared modules at this level: errors, lambda_facts, fsutil, columns, records,
+build_dir); `tests/test_layout.py` holds that rule:
+
+1. `config`: reads layer.toml and function.toml.
+2. `report`: what a function gets once Lambda merges its layers; it gates the manifest.
+3. `build`: lockfiles, installs, zips, bytecode and the manifest; `build.pipeline` runs them.
+4. `inspect`: runs a built function locally, as Lambda would.
+5. `deploy`: drives Terraform and AWS (or the local AWS).
+
+`cli` sits on top of all of them and is the only module that prints.
 """

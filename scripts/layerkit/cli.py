@@ -11,22 +11,14 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from layerkit import (
-    build,
-    demo,
-    deploy,
-    function_config,
-    invoke,
-    layer_config,
-    local_aws,
-    manifest,
-    prune,
-    report,
-    resolve,
-)
+from layerkit.build import manifest, pipeline, resolve
 from layerkit.columns import columns
+from layerkit.config import function_config, layer_config
+from layerkit.deploy import demo, local_aws, prune, terraform_root
+from layerkit.deploy.terraform_cli import TerraformCli, Workspace, find_cli
 from layerkit.errors import LayerError
-from layerkit.terraform_cli import TerraformCli, Workspace, find_cli
+from layerkit.inspect import invoke
+from layerkit.report import report
 
 ROOT = Path(__file__).resolve().parents[2]
 """The repository root, which holds the root Terraform configuration."""
@@ -98,16 +90,16 @@ def _dispatch(args: argparse.Namespace) -> int:  # noqa: PLR0911 -- one return p
     if args.command == "invoke":
         return _invoke(args.build_dir, args.function, args.event, args.python)
     if args.command == "init":
-        deploy.init(Workspace(root=ROOT, cli=find_cli(args.tf)), args.backend)
+        terraform_root.init(Workspace(root=ROOT, cli=find_cli(args.tf)), args.backend)
         state = f"S3, as {args.backend} configures it" if args.backend else "local (terraform.tfstate)"
         print(f"initialised {ROOT}: state is {state}")
         return 0
     if args.command in ("plan", "apply", "prune"):
-        space = deploy.workspace(ROOT, find_cli(args.tf), args.build_dir, args.endpoint)
+        space = terraform_root.workspace(ROOT, find_cli(args.tf), args.build_dir, args.endpoint)
         if args.command == "plan":
-            deploy.plan(space, args.build_dir)
+            terraform_root.plan(space, args.build_dir)
         elif args.command == "apply":
-            deploy.apply(space, args.build_dir, auto_approve=args.auto_approve)
+            terraform_root.apply(space, args.build_dir, auto_approve=args.auto_approve)
         else:
             return _prune(space, args)
         return 0
@@ -145,7 +137,7 @@ def _build(
     jobs: int,
 ) -> int:
     start = time.perf_counter()
-    result = build.build_all(configs, functions, build_dir, jobs, on_wait=lambda line: print(line, file=sys.stderr))
+    result = pipeline.build_all(configs, functions, build_dir, jobs, on_wait=lambda line: print(line, file=sys.stderr))
     outcomes = result.outcomes
     for outcome in outcomes:
         if outcome.error:
@@ -207,7 +199,7 @@ def _prune(space: Workspace, args: argparse.Namespace) -> int:
         raise LayerError(
             f"no layer named {', '.join(unknown)} in Terraform's state; layers: {', '.join(sorted(current))}"
         )
-    aws = deploy.lambda_client(space, region=next(iter(current.values())).split(":")[3])
+    aws = terraform_root.lambda_client(space, region=next(iter(current.values())).split(":")[3])
     versions = prune.survey(
         aws, args.layer or sorted(current), set(current.values()), args.keep, include_shared=args.include_shared
     )

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench_table import table
-from layerkit import invoke
+from layerkit.inspect import invoke
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNTIME = f"python{sys.version_info.major}.{sys.version_info.minor}"

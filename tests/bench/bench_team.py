@@ -23,8 +23,8 @@ from pathlib import Path
 
 import boto3
 from bench_table import table
-from layerkit import deploy, local_aws
-from layerkit.terraform_cli import TerraformCli, Workspace, find_cli
+from layerkit.deploy import local_aws, terraform_root
+from layerkit.deploy.terraform_cli import TerraformCli, Workspace, find_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 MAKE = shutil.which("make") or "make"
@@ -80,8 +80,8 @@ def state_in_s3(work: Path, root: Path, cli: str, endpoint: str, variables: dict
         f'endpoints = {{ s3 = "{endpoint}" }}\n',
         encoding="utf-8",
     )
-    space = Workspace(root, cli, work / "s3-data", None, variables, deploy.LOCAL_CREDENTIALS)
-    deploy.init(space, backend)
+    space = Workspace(root, cli, work / "s3-data", None, variables, terraform_root.LOCAL_CREDENTIALS)
+    terraform_root.init(space, backend)
     return timed_plans(space)
 
 
@@ -100,8 +100,8 @@ def prune_times(work: Path, cli: str, endpoint: str) -> tuple[float, float]:
         'description = "t"\nlicense = "MIT"\nruntimes = ["python3.12"]\narchitectures = ["x86_64"]\n', encoding="utf-8"
     )
     build = work / "prune-build"
-    space = deploy.workspace(ROOT, cli, build, endpoint)
-    aws = deploy.lambda_client(space, region="us-east-1")
+    space = terraform_root.workspace(ROOT, cli, build, endpoint)
+    aws = terraform_root.lambda_client(space, region="us-east-1")
     for n in range(1, VERSIONS):
         aws.publish_layer_version(LayerName="tools", Content={"ZipFile": layer_zip(n)})
     dirs = [f"LAYERS_DIR={work / 'layers'}", f"FUNCTIONS_DIR={work / 'functions'}", f"BUILD_DIR={build}"]
@@ -124,9 +124,11 @@ def main() -> int:
         root = root_copy(work)
         variables: dict[str, object] = {
             "manifest_path": str(work / "build/manifest.json"),
-            "endpoints": dict.fromkeys(deploy.SERVICES, endpoint),
+            "endpoints": dict.fromkeys(terraform_root.SERVICES, endpoint),
         }
-        local = Workspace(root, cli, work / "local-data", work / "local.tfstate", variables, deploy.LOCAL_CREDENTIALS)
+        local = Workspace(
+            root, cli, work / "local-data", work / "local.tfstate", variables, terraform_root.LOCAL_CREDENTIALS
+        )
         on_local = timed_plans(local)
         local_aws.reset(endpoint)
         in_s3 = state_in_s3(work, root, cli, endpoint, variables)

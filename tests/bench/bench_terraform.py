@@ -24,8 +24,8 @@ import time
 from pathlib import Path
 
 from bench_table import table
-from layerkit import deploy, local_aws
-from layerkit.terraform_cli import TerraformCli, find_cli
+from layerkit.deploy import local_aws, terraform_root
+from layerkit.deploy.terraform_cli import TerraformCli, find_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 MAKE = shutil.which("make") or "make"
@@ -79,7 +79,7 @@ def no_change_plans(cli: str, endpoint: str, dirs: list[str]) -> list[float]:
 
 
 def warm_inits(cli: str, endpoint: str, build_dir: Path) -> list[float]:
-    terraform = TerraformCli(deploy.workspace(ROOT, cli, build_dir, endpoint))
+    terraform = TerraformCli(terraform_root.workspace(ROOT, cli, build_dir, endpoint))
     terraform.init()
     times = []
     for _ in range(REPEATS):

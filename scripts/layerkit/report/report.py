@@ -37,11 +37,11 @@ from typing import Literal
 from packaging.utils import canonicalize_name
 
 from layerkit.columns import columns
+from layerkit.config.layer_config import LAYER_FILE, LayerConfig
 from layerkit.errors import LayerError
 from layerkit.fsutil import atomic_write
 from layerkit.lambda_facts import MAX_UNZIPPED_BYTES
-from layerkit.layer_config import LAYER_FILE, LayerConfig
-from layerkit.manifest import Record
+from layerkit.records import Record
 
 FORMAT = 1
 REPORT_FILE = "report.json"

@@ -31,9 +31,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from layerkit.build.layout import FileEntry, Tree
+from layerkit.config.layer_config import LAYER_FILE, SOURCES_DIR, LayerConfig
 from layerkit.errors import LayerError
-from layerkit.layer_config import LAYER_FILE, SOURCES_DIR, LayerConfig
-from layerkit.layout import FileEntry, Tree
 
 LAMBDA_ROOT = "/opt"
 """Where Lambda extracts a layer: a pyc's embedded source path starts here."""

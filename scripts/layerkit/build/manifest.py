@@ -18,18 +18,17 @@ import hashlib
 import json
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
 
+from layerkit.build.layout import Tree
+from layerkit.build.lockfile import Lock
+from layerkit.config.function_config import FunctionConfig, is_external
+from layerkit.config.layer_config import LayerConfig
 from layerkit.errors import LayerError
 from layerkit.fsutil import atomic_write
-from layerkit.function_config import FunctionConfig, is_external
 from layerkit.lambda_facts import ARCHITECTURES, MAX_DIRECT_UPLOAD_BYTES, Target
-from layerkit.layer_config import LayerConfig
-from layerkit.layout import Tree
-from layerkit.lockfile import Lock
+from layerkit.records import Record
 
 FORMAT = 2
-Record = dict[str, Any]
 
 
 def artifact_key(layer: str, architecture: str) -> str:

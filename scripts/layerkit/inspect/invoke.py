@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from layerkit import manifest
+from layerkit.build import manifest
 from layerkit.errors import LayerError
+from layerkit.records import Record
 
 BOOTSTRAP = Path(__file__).with_name("lambda_bootstrap.py")
 _HOST_ARCHITECTURE = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}
@@ -57,7 +58,7 @@ def invoke(build_dir: Path, name: str, event: object, python: str) -> Invocation
     return Invocation(payload=payload, failed=failed, logs=logs, notes=notes)
 
 
-def _layer_zips(artifacts: list[manifest.Record], function: manifest.Record, arch: str) -> list[Path]:
+def _layer_zips(artifacts: list[Record], function: Record, arch: str) -> list[Path]:
     """The zips of the function's layers, in merge order, built for the host's architecture."""
     by_key = {a["key"]: a for a in artifacts}
     zips = []

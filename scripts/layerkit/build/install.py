@@ -2,10 +2,10 @@
 
 from pathlib import Path
 
-from layerkit import uv_cli
+from layerkit.build import uv_cli
+from layerkit.build.lockfile import Lock
 from layerkit.errors import LayerError
 from layerkit.lambda_facts import Target
-from layerkit.lockfile import Lock
 
 
 def install(layer: str, lock: Lock, target: Target, dest: Path) -> None:

@@ -18,8 +18,8 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from layerkit.config.layer_config import SOURCES_DIR, LayerConfig
 from layerkit.errors import LayerError
-from layerkit.layer_config import SOURCES_DIR, LayerConfig
 
 _INSTALLER_LEFTOVERS = {"bin", ".lock"}
 

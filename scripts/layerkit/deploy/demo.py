@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from layerkit import deploy, local_aws, manifest
+from layerkit.build import manifest
+from layerkit.deploy import local_aws, terraform_root
+from layerkit.deploy.terraform_cli import TerraformCli
 from layerkit.errors import LayerError
-from layerkit.terraform_cli import TerraformCli
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ def run(root: Path, cli: str, build_dir: Path, say: Callable[[str], None]) -> Pu
     manifest.read(build_dir)
     with local_aws.running() as endpoint:
         say(f"local AWS (moto) listening at {endpoint}")
-        space = deploy.workspace(root, cli, build_dir, endpoint, local_dir=build_dir / "demo")
+        space = terraform_root.workspace(root, cli, build_dir, endpoint, local_dir=build_dir / "demo")
         if space.state:
             space.state.unlink(missing_ok=True)
         terraform = TerraformCli(space)

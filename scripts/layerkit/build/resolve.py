@@ -15,11 +15,11 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from layerkit import lockfile, uv_cli
+from layerkit.build import lockfile, uv_cli
+from layerkit.config.layer_config import REQUIREMENTS_IN, LayerConfig
 from layerkit.errors import LayerError
 from layerkit.fsutil import atomic_write
 from layerkit.lambda_facts import Target
-from layerkit.layer_config import REQUIREMENTS_IN, LayerConfig
 
 
 def lock_layer(config: LayerConfig, *, upgrade: bool, required: Sequence[LayerConfig] = ()) -> list[Path]:

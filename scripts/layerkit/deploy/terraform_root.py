@@ -16,9 +16,10 @@ from urllib.parse import urlsplit
 import boto3
 from botocore.config import Config
 
-from layerkit import local_aws, manifest
+from layerkit.build import manifest
+from layerkit.deploy import local_aws
+from layerkit.deploy.terraform_cli import TerraformCli, Workspace
 from layerkit.errors import LayerError
-from layerkit.terraform_cli import TerraformCli, Workspace
 
 if TYPE_CHECKING:
     from pathlib import Path

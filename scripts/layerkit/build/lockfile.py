@@ -18,9 +18,9 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from layerkit.config.layer_config import REQUIREMENTS_IN, LayerConfig
 from layerkit.errors import LayerError
 from layerkit.lambda_facts import Target
-from layerkit.layer_config import REQUIREMENTS_IN, LayerConfig
 
 SHARED_LOCKFILE = "requirements.txt"
 TARGETS_PREFIX = "# targets:"

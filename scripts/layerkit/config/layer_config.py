@@ -4,7 +4,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from layerkit import declaration, lambda_facts
+from layerkit import lambda_facts
+from layerkit.config import declaration
 from layerkit.errors import LayerError
 from layerkit.lambda_facts import Target
 

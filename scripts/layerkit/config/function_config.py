@@ -11,9 +11,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from layerkit import declaration, lambda_facts, layer_config
+from layerkit import lambda_facts
+from layerkit.config import declaration, layer_config
+from layerkit.config.layer_config import LayerConfig
 from layerkit.errors import LayerError
-from layerkit.layer_config import LayerConfig
 
 FUNCTION_FILE = "function.toml"
 CODE_DIR = "src"

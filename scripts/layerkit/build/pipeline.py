@@ -14,12 +14,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from layerkit import bytecode, deterministic_zip, install, layer_config, layout, lockfile, manifest, report, uv_cli
+from layerkit.build import bytecode, deterministic_zip, install, layout, lockfile, manifest, uv_cli
+from layerkit.config import layer_config
+from layerkit.config.function_config import FunctionConfig
+from layerkit.config.layer_config import LAYER_FILE, LayerConfig
 from layerkit.errors import LayerError
 from layerkit.fsutil import atomic_write, exclusive
-from layerkit.function_config import FunctionConfig
 from layerkit.lambda_facts import MAX_UNZIPPED_BYTES, Target
-from layerkit.layer_config import LAYER_FILE, LayerConfig
+from layerkit.records import Record
+from layerkit.report import report
 
 
 @dataclass(frozen=True)
@@ -27,7 +30,7 @@ class Outcome:
     """One artifact's result: its manifest record, or the error that stopped it."""
 
     key: str
-    record: manifest.Record | None
+    record: Record | None
     rebuilt: bool
     error: LayerError | None
 
@@ -91,7 +94,7 @@ def _attempt_function(config: FunctionConfig, build_dir: Path) -> Outcome:
     return Outcome(f"function {config.name}", record, rebuilt=rebuilt, error=None)
 
 
-def build_function(config: FunctionConfig, build_dir: Path) -> tuple[manifest.Record, bool]:
+def build_function(config: FunctionConfig, build_dir: Path) -> tuple[Record, bool]:
     """The function's zip: its src/ folder, laid out and written as layer zips are."""
     tree = layout.owned_files("function", config.name, config.code_dir, prefix="")
     if not tree:
@@ -107,7 +110,7 @@ def build_function(config: FunctionConfig, build_dir: Path) -> tuple[manifest.Re
 
 def build_artifact(
     config: LayerConfig, architecture: str, build_dir: Path, required: Sequence[LayerConfig] = ()
-) -> tuple[manifest.Record, bool]:
+) -> tuple[Record, bool]:
     """The artifact's record, and whether it had to be built (False: reused as it was).
 
     `required` is every layer this one relies on: checked first, since a re-lock of one of
@@ -170,7 +173,7 @@ def build_artifact(
     return record, True
 
 
-def _intact(record: manifest.Record) -> bool:
+def _intact(record: Record) -> bool:
     path = Path(record["zip"])
     return path.is_file() and path.stat().st_size == record["zip_size"]
 
@@ -202,7 +205,7 @@ def _inputs(
         yield interpreter.identity
 
 
-_OWN_SOURCES = sorted(Path(__file__).parent.glob("*.py"))
+_OWN_SOURCES = sorted(Path(__file__).parents[1].rglob("*.py"))
 
 
 @functools.cache
