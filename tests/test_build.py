@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from layerkit.build import pipeline, resolve
+from layerkit.build_dir import BuildDir
 from layerkit.config import layer_config
 from layerkit.errors import LayerError
 from layerkit.lambda_facts import MAX_UNZIPPED_BYTES
@@ -45,7 +46,7 @@ def locked(
 
 
 def build_all(layers_dir: Path, build_dir: Path) -> list[pipeline.Outcome]:
-    outcomes = pipeline.build_all(layer_config.discover(layers_dir), [], build_dir, jobs=2).outcomes
+    outcomes = pipeline.build_all(layer_config.discover(layers_dir), [], BuildDir(build_dir), jobs=2).outcomes
     errors = [str(o.error) for o in outcomes if o.error]
     if errors:
         raise LayerError("; ".join(errors))
@@ -227,7 +228,7 @@ def test_failed_build_keeps_previous_manifest_and_zips(layers: LayerFactory, bui
 
     (layers.layers_dir / "good/python/good.py").write_text("A = 2\n", encoding="utf-8")
     (bad / "requirements.in").write_text("six==1.17.0\n", encoding="utf-8")  # added but never locked
-    outcomes = pipeline.build_all(layer_config.discover(layers.layers_dir), [], build_dir, jobs=2).outcomes
+    outcomes = pipeline.build_all(layer_config.discover(layers.layers_dir), [], BuildDir(build_dir), jobs=2).outcomes
 
     assert [o.key for o in outcomes if o.error] == ["bad-x86_64"]
     assert (build_dir / "manifest.json").read_bytes() == before
@@ -299,7 +300,7 @@ def test_bad_input_is_one_clear_error(layers: LayerFactory, build_dir: Path, set
         (directory / "requirements.in").unlink()
         lockfile.unlink()
 
-    outcomes = pipeline.build_all(layer_config.discover(layers.layers_dir), [], build_dir, jobs=1).outcomes
+    outcomes = pipeline.build_all(layer_config.discover(layers.layers_dir), [], BuildDir(build_dir), jobs=1).outcomes
     errors = [str(o.error) for o in outcomes if o.error]
     assert len(errors) >= 1
     assert errors[0].startswith("layer mine")

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from layerkit.build import bytecode, pipeline, resolve
+from layerkit.build_dir import BuildDir
 from layerkit.config import layer_config
 from layerkit.errors import LayerError
 from layerkit.lambda_facts import RUNTIMES
@@ -69,7 +70,7 @@ def write_layer(
 
 def build_layer(layers_dir: Path, build_dir: Path) -> tuple[Path, bool]:
     """The zip of the one layer under `layers_dir`, and whether this build wrote it."""
-    outcomes = pipeline.build_all(layer_config.discover(layers_dir), [], build_dir, jobs=1).outcomes
+    outcomes = pipeline.build_all(layer_config.discover(layers_dir), [], BuildDir(build_dir), jobs=1).outcomes
     (outcome,) = outcomes
     if outcome.error:
         raise outcome.error
@@ -201,7 +202,7 @@ def test_no_interpreter_for_a_runtime_is_one_clear_error(
         (fake_bin / runtime).symlink_to(sys.executable)
     directory = write_layer(layers, runtimes=(runtime,))
 
-    outcomes = pipeline.build_all(layer_config.discover(layers.layers_dir), [], build_dir, jobs=1).outcomes
+    outcomes = pipeline.build_all(layer_config.discover(layers.layers_dir), [], BuildDir(build_dir), jobs=1).outcomes
     message = str(outcomes[0].error)
     assert "\n" not in message
     assert message.startswith(f"layer mine: {directory}/layer.toml: bytecode = true needs {runtime} on PATH")

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from layerkit.build import pipeline
+from layerkit.build_dir import BuildDir
 from layerkit.config import function_config, layer_config
 from layerkit.errors import LayerError
 
@@ -47,7 +48,7 @@ def test_function_zip_and_layers_in_merge_order(
         tmp_path / "functions", "api", TOML.format(layers='["c", "a"]') + 'memory = 512\n[environment]\nK = "v"\n'
     )
     functions = function_config.discover(tmp_path / "functions", six_layers)
-    outcomes = pipeline.build_all(six_layers, functions, build_dir, jobs=2).outcomes
+    outcomes = pipeline.build_all(six_layers, functions, BuildDir(build_dir), jobs=2).outcomes
     assert all(o.record for o in outcomes)
 
     manifest = json.loads((build_dir / "manifest.json").read_text(encoding="utf-8"))
@@ -60,7 +61,7 @@ def test_function_zip_and_layers_in_merge_order(
     assert api["environment"] == {"K": "v"}
     with zipfile.ZipFile(api["zip"]) as archive:
         assert archive.namelist() == ["app.py"]
-    again = pipeline.build_all(six_layers, functions, build_dir, jobs=2).outcomes
+    again = pipeline.build_all(six_layers, functions, BuildDir(build_dir), jobs=2).outcomes
     assert not [o for o in again if o.rebuilt]
 
 
@@ -113,7 +114,7 @@ def test_layer_published_elsewhere_is_attached_by_arn_in_merge_order(
     write_function(tmp_path / "functions", "api", TOML.format(layers=f'["a", "{POWERTOOLS}", "b"]'))
     functions = function_config.discover(tmp_path / "functions", six_layers)
     assert functions[0].layers == ("a", POWERTOOLS, "b")
-    assert all(o.record for o in pipeline.build_all(six_layers, functions, build_dir, jobs=2).outcomes)
+    assert all(o.record for o in pipeline.build_all(six_layers, functions, BuildDir(build_dir), jobs=2).outcomes)
 
     manifest = json.loads((build_dir / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["functions"][0]["layers"] == [

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from layerkit.build import pipeline
+from layerkit.build_dir import BuildDir
 from layerkit.cli import main
 from layerkit.config import function_config, layer_config
 from layerkit.errors import LayerError
@@ -55,14 +56,16 @@ def make_project(layers: LayerFactory, functions: dict[str, str], build_dir: Pat
             encoding="utf-8",
         )
     configs = layer_config.discover(layers.layers_dir)
-    outcomes = pipeline.build_all(configs, function_config.discover(functions_dir, configs), build_dir, jobs=2).outcomes
+    outcomes = pipeline.build_all(
+        configs, function_config.discover(functions_dir, configs), BuildDir(build_dir), jobs=2
+    ).outcomes
     assert all(o.record for o in outcomes)
     return build_dir / "manifest.json"
 
 
 def test_runs_with_lambda_paths_environment_context_and_merge_order(layers: LayerFactory, build_dir: Path) -> None:
     manifest = make_project(layers, {"api": APP}, build_dir)
-    result = invoke.invoke(manifest.parent, "api", {}, sys.executable)
+    result = invoke.invoke(BuildDir(manifest.parent), "api", {}, sys.executable)
     assert not result.failed, result.payload
     payload = result.payload
     assert payload["which"] == "second", "the later layer wins"
@@ -98,7 +101,7 @@ def test_handler_error_is_reported_as_lambda_does(
 
 def test_timeout_is_enforced(layers: LayerFactory, build_dir: Path) -> None:
     manifest = make_project(layers, {"api": APP}, build_dir)
-    result = invoke.invoke(manifest.parent, "api", {"sleep": 30}, sys.executable)
+    result = invoke.invoke(BuildDir(manifest.parent), "api", {"sleep": 30}, sys.executable)
     assert result.failed
     assert result.payload == {"errorMessage": "Task timed out after 2.00 seconds", "errorType": "Sandbox.Timedout"}
 
@@ -106,7 +109,7 @@ def test_timeout_is_enforced(layers: LayerFactory, build_dir: Path) -> None:
 def test_import_that_only_the_build_venv_has_fails_as_on_lambda(layers: LayerFactory, build_dir: Path) -> None:
     # moto is installed in the build's virtualenv, but in none of the function's layers.
     manifest = make_project(layers, {"api": "import moto\n\ndef handle(event, context):\n    return 1\n"}, build_dir)
-    result = invoke.invoke(manifest.parent, "api", {}, sys.executable)
+    result = invoke.invoke(BuildDir(manifest.parent), "api", {}, sys.executable)
     assert result.failed
     assert result.payload["errorType"] == "Runtime.ImportModuleError"
     assert result.payload["errorMessage"] == "Unable to import module 'app': No module named 'moto'"
@@ -115,9 +118,9 @@ def test_import_that_only_the_build_venv_has_fails_as_on_lambda(layers: LayerFac
 def test_unknown_function_and_missing_manifest(layers: LayerFactory, build_dir: Path) -> None:
     manifest = make_project(layers, {"api": APP}, build_dir)
     with pytest.raises(LayerError, match=r"no function named 'nope' \(functions: api\)"):
-        invoke.invoke(manifest.parent, "nope", {}, sys.executable)
+        invoke.invoke(BuildDir(manifest.parent), "nope", {}, sys.executable)
     with pytest.raises(LayerError, match=r"manifest\.json: missing; run 'make layers'"):
-        invoke.invoke(build_dir / "absent", "api", {}, sys.executable)
+        invoke.invoke(BuildDir(build_dir / "absent"), "api", {}, sys.executable)
 
 
 def test_manifest_from_a_newer_layerkit_is_refused(layers: LayerFactory, build_dir: Path) -> None:
@@ -125,7 +128,7 @@ def test_manifest_from_a_newer_layerkit_is_refused(layers: LayerFactory, build_d
     data = json.loads(manifest.read_text(encoding="utf-8"))
     manifest.write_text(json.dumps({**data, "format": data["format"] + 1}), encoding="utf-8")
     with pytest.raises(LayerError, match=r"manifest format 3 was written by a newer layerkit; .* update the checkout"):
-        invoke.invoke(manifest.parent, "api", {}, sys.executable)
+        invoke.invoke(BuildDir(manifest.parent), "api", {}, sys.executable)
 
 
 @pytest.mark.network
@@ -135,10 +138,10 @@ def test_hub_function_assumes_a_role_in_each_spoke_through_the_layer(
     layers = layer_config.discover(ROOT / "layers")
     functions = function_config.discover(ROOT / "functions", layers)
     monkeypatch.chdir(ROOT)  # the manifest names lockfiles relative to the repository
-    assert all(o.record for o in pipeline.build_all(layers, functions, build_dir, jobs=2).outcomes)
+    assert all(o.record for o in pipeline.build_all(layers, functions, BuildDir(build_dir), jobs=2).outcomes)
     monkeypatch.setenv("AWS_ENDPOINT_URL", aws_env)
 
-    result = invoke.invoke(build_dir, "hub", {}, sys.executable)
+    result = invoke.invoke(BuildDir(build_dir), "hub", {}, sys.executable)
 
     assert not result.failed, result.payload
     assert result.payload == {

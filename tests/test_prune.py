@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import boto3
 import pytest
 from conftest import ROOT, reset
+from layerkit.build_dir import BuildDir
 from layerkit.cli import main
 from layerkit.deploy import local_aws, prune, terraform_root
 from layerkit.deploy.terraform_cli import TerraformCli
@@ -57,7 +58,7 @@ def zip_bytes(text: str) -> bytes:
 def account(tmp_path: Path, moto_endpoint: str, tf_cli: str) -> Account:
     reset(moto_endpoint)
     aws = terraform_root.lambda_client(
-        terraform_root.workspace(ROOT, tf_cli, tmp_path / "build", moto_endpoint), region="us-east-1"
+        terraform_root.workspace(ROOT, tf_cli, BuildDir(tmp_path / "build"), moto_endpoint), region="us-east-1"
     )
     for n in range(1, 6):  # versions 1 to 5: the layer's history, published before this state existed
         aws.publish_layer_version(LayerName="tools", Content={"ZipFile": zip_bytes(f"V = {n}\n")})
@@ -163,7 +164,7 @@ def test_missing_credentials_or_a_vanished_endpoint_delete_nothing(
 
 
 def test_the_state_is_read_through_the_cli(account: Account) -> None:
-    space = terraform_root.workspace(ROOT, account.tf_cli, account.build_dir, account.endpoint)
+    space = terraform_root.workspace(ROOT, account.tf_cli, BuildDir(account.build_dir), account.endpoint)
     assert prune.published_in_state(TerraformCli(space).show()) == {
         "tools": "arn:aws:lambda:us-east-1:123456789012:layer:tools:6"
     }

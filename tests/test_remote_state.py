@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 import pytest
 from conftest import ROOT, reset
+from layerkit.build_dir import BuildDir
 from layerkit.cli import main
 from layerkit.deploy import local_aws, terraform_root
 from layerkit.deploy.terraform_cli import TerraformCli, TerraformError, Workspace
@@ -164,4 +165,4 @@ def test_local_aws_runs_refuse_a_checkout_that_keeps_its_state_in_s3(tmp_path: P
     root = root_copy(tmp_path)
     (root / terraform_root.BACKEND_OVERRIDE).write_text('terraform {\n  backend "s3" {}\n}\n', encoding="utf-8")
     with pytest.raises(Exception, match=r"keeps its state in S3, but runs against a local AWS keep theirs"):
-        terraform_root.workspace(root, "tofu", tmp_path / "build", moto_endpoint)
+        terraform_root.workspace(root, "tofu", BuildDir(tmp_path / "build"), moto_endpoint)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 import pytest
 from conftest import ROOT, reset
+from layerkit.build_dir import BuildDir
 from layerkit.cli import main
 from layerkit.deploy import local_aws, terraform_root
 from layerkit.deploy.terraform_cli import TerraformCli, TerraformError
@@ -95,7 +96,7 @@ def project(tmp_path_factory: pytest.TempPathFactory, moto_endpoint: str, tf_cli
     (solo / "function.toml").write_text(SOLO, encoding="utf-8")
     build(directory)
     space = terraform_root.workspace(
-        ROOT, tf_cli, directory / "build", moto_endpoint, local_dir=directory / "terraform"
+        ROOT, tf_cli, BuildDir(directory / "build"), moto_endpoint, local_dir=directory / "terraform"
     )
     terraform = TerraformCli(space)
     terraform.init()
@@ -349,7 +350,9 @@ def test_a_zip_over_50_mb_is_published_through_s3(tmp_path: Path, moto_endpoint:
         encoding="utf-8",
     )
     build(tmp_path)
-    space = terraform_root.workspace(ROOT, tf_cli, tmp_path / "build", moto_endpoint, local_dir=tmp_path / "terraform")
+    space = terraform_root.workspace(
+        ROOT, tf_cli, BuildDir(tmp_path / "build"), moto_endpoint, local_dir=tmp_path / "terraform"
+    )
     terraform = TerraformCli(space)
     terraform.init()
     with pytest.raises(

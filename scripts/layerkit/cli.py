@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from layerkit.build import manifest, pipeline, resolve
+from layerkit.build_dir import BuildDir
 from layerkit.columns import columns
 from layerkit.config import function_config, layer_config
 from layerkit.deploy import demo, local_aws, prune, terraform_root
@@ -51,30 +52,30 @@ def _parser() -> argparse.ArgumentParser:
     lock.add_argument("layers", nargs="*", help="layer names (default: all)")
     lock.add_argument("--upgrade", action="store_true", help="ignore current pins and take the newest versions")
     make = commands.add_parser("build", help="build every layer zip and build/manifest.json")
-    make.add_argument("--build-dir", type=Path, default=Path("build"))
+    make.add_argument("--build-dir", type=lambda s: BuildDir(Path(s)), default=BuildDir(Path("build")))
     make.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="artifacts built at once")
     run = commands.add_parser("invoke", help="run a function locally with its layers, as Lambda would")
     run.add_argument("function", help="the function's name (its folder under functions/)")
     run.add_argument("--event", type=Path, help="a JSON file with the event (default: {})")
     run.add_argument("--python", default=sys.executable, help="the interpreter to run the handler with")
-    run.add_argument("--build-dir", type=Path, default=Path("build"))
+    run.add_argument("--build-dir", type=lambda s: BuildDir(Path(s)), default=BuildDir(Path("build")))
     show = commands.add_parser("report", help="each function's layers, sizes, overlaps and findings, from the manifest")
-    show.add_argument("--build-dir", type=Path, default=Path("build"))
+    show.add_argument("--build-dir", type=lambda s: BuildDir(Path(s)), default=BuildDir(Path("build")))
     setup = commands.add_parser("init", help="initialise the root configuration: local state, or S3 with --backend")
     setup.add_argument("--backend", type=Path, help="a partial S3 backend configuration (default: local state)")
     setup.add_argument("--tf", help="the CLI to run (default: terraform on PATH, else tofu)")
     for verb, text in (("plan", "show what Terraform would change"), ("apply", "apply the root configuration")):
         terraform = commands.add_parser(verb, help=f"{text}, from the build's manifest")
-        terraform.add_argument("--build-dir", type=Path, default=Path("build"))
+        terraform.add_argument("--build-dir", type=lambda s: BuildDir(Path(s)), default=BuildDir(Path("build")))
         terraform.add_argument("--tf", help="the CLI to run (default: terraform on PATH, else tofu)")
         terraform.add_argument("--endpoint", help="a local AWS's URL, e.g. http://127.0.0.1:5000 (default: AWS)")
         if verb == "apply":
             terraform.add_argument("--auto-approve", action="store_true", help="apply without asking")
     demo_ = commands.add_parser("demo", help="apply to a local AWS, show the result, and plan again")
-    demo_.add_argument("--build-dir", type=Path, default=Path("build"))
+    demo_.add_argument("--build-dir", type=lambda s: BuildDir(Path(s)), default=BuildDir(Path("build")))
     demo_.add_argument("--tf", help="the CLI to run (default: terraform on PATH, else tofu)")
     prune_ = commands.add_parser("prune", help="list the layer versions nothing uses, and delete them with --yes")
-    prune_.add_argument("--build-dir", type=Path, default=Path("build"))
+    prune_.add_argument("--build-dir", type=lambda s: BuildDir(Path(s)), default=BuildDir(Path("build")))
     prune_.add_argument("--tf", help="the CLI that reads Terraform's state (default: terraform on PATH, else tofu)")
     prune_.add_argument("--endpoint", help="a local AWS's URL, e.g. http://127.0.0.1:5000 (default: AWS)")
     prune_.add_argument("--keep", type=int, default=3, help="keep this many newest versions of each layer")
@@ -133,7 +134,7 @@ def _lock(configs: list[layer_config.LayerConfig], names: list[str], *, upgrade:
 def _build(
     configs: list[layer_config.LayerConfig],
     functions: list[function_config.FunctionConfig],
-    build_dir: Path,
+    build_dir: BuildDir,
     jobs: int,
 ) -> int:
     start = time.perf_counter()
@@ -149,25 +150,24 @@ def _build(
             print(f"{state:>10}  {outcome.record['zip']}  ({size:.1f} MB unzipped{s3})")
     failed = sum(1 for o in outcomes if o.error)
     if failed:
-        print(f"error: {failed} artifact(s) failed; {build_dir / 'manifest.json'} was left as it was", file=sys.stderr)
+        print(f"error: {failed} artifact(s) failed; {build_dir.manifest} was left as it was", file=sys.stderr)
         return 1
     findings = result.analysis.findings if result.analysis else []
     for finding in findings:
         print(finding.line(), file=sys.stderr)
     errors = sum(1 for f in findings if f.level == "error")
-    report_path = build_dir / report.REPORT_FILE
     if errors:
         print(
-            f"error: {errors} error(s) in {report_path}; {build_dir / 'manifest.json'} was left as it was",
+            f"error: {errors} error(s) in {build_dir.report}; {build_dir.manifest} was left as it was",
             file=sys.stderr,
         )
         return 1
     elapsed = time.perf_counter() - start
-    print(f"wrote {build_dir / 'manifest.json'} and {report_path} ({len(outcomes)} zips, {elapsed:.1f}s)")
+    print(f"wrote {build_dir.manifest} and {build_dir.report} ({len(outcomes)} zips, {elapsed:.1f}s)")
     return 0
 
 
-def _report(configs: list[layer_config.LayerConfig], build_dir: Path) -> int:
+def _report(configs: list[layer_config.LayerConfig], build_dir: BuildDir) -> int:
     artifacts, functions = manifest.read(build_dir)
     analysis = report.analyse(artifacts, functions, configs)
     path = report.write(build_dir, analysis)
@@ -178,7 +178,7 @@ def _report(configs: list[layer_config.LayerConfig], build_dir: Path) -> int:
     return 1 if analysis.errors else 0
 
 
-def _demo(cli: str, build_dir: Path) -> int:
+def _demo(cli: str, build_dir: BuildDir) -> int:
     try:
         demo.run(ROOT, cli, build_dir, lambda line: print(line, flush=True))
     except KeyboardInterrupt:
@@ -233,7 +233,7 @@ def _local_aws(port: int) -> int:
     return 0
 
 
-def _invoke(build_dir: Path, name: str, event_path: Path | None, python: str) -> int:
+def _invoke(build_dir: BuildDir, name: str, event_path: Path | None, python: str) -> int:
     try:
         event = json.loads(event_path.read_text(encoding="utf-8")) if event_path else {}
     except (OSError, json.JSONDecodeError) as exc:

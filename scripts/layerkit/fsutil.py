@@ -4,6 +4,7 @@ A reader of an atomic write sees the old file or the new one, never half of one.
 """
 
 import fcntl
+import json
 import os
 import tempfile
 from collections.abc import Callable, Iterator
@@ -24,15 +25,19 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-@contextmanager
-def exclusive(folder: Path, on_wait: Callable[[str], None]) -> Iterator[None]:
-    """Hold `folder`'s lock for the block; when another process holds it, say so once and wait.
+def write_json(path: Path, data: object) -> None:
+    """Write `data` atomically as sorted, indented JSON: the same data always gives the same bytes."""
+    atomic_write(path, (json.dumps(data, indent=2, sort_keys=True) + "\n").encode())
 
-    The lock is an flock on `<folder>/.lock`, so the kernel releases it when its holder
-    exits, however it exits. The file holds the holder's process ID, for the message.
+
+@contextmanager
+def exclusive(path: Path, on_wait: Callable[[str], None]) -> Iterator[None]:
+    """Hold the lock file `path` for the block; when another process holds it, say so once and wait.
+
+    The lock is an flock on `path`, so the kernel releases it when its holder exits,
+    however it exits. The file holds the holder's process ID, for the message.
     """
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / ".lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a+", encoding="utf-8") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench_table import table
+from layerkit.build_dir import BuildDir
 from layerkit.inspect import invoke
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,7 +75,7 @@ def run(args: list[str], *, env: dict[str, str] | None = None) -> subprocess.Com
 
 def cold_import(build_dir: Path, variant: str, python: str) -> dict[str, float]:
     """One invoke of the variant's probe: seconds to import, modules from /opt, pycs used."""
-    result = invoke.invoke(build_dir, f"probe-{variant}", {}, python)
+    result = invoke.invoke(BuildDir(build_dir), f"probe-{variant}", {}, python)
     if result.failed:
         raise BenchError(f"probe-{variant} failed: {json.dumps(result.payload)}\n{result.logs}")
     payload: dict[str, float] = result.payload

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import boto3
 from bench_table import table
+from layerkit.build_dir import BuildDir
 from layerkit.deploy import local_aws, terraform_root
 from layerkit.deploy.terraform_cli import TerraformCli, Workspace, find_cli
 
@@ -100,7 +101,7 @@ def prune_times(work: Path, cli: str, endpoint: str) -> tuple[float, float]:
         'description = "t"\nlicense = "MIT"\nruntimes = ["python3.12"]\narchitectures = ["x86_64"]\n', encoding="utf-8"
     )
     build = work / "prune-build"
-    space = terraform_root.workspace(ROOT, cli, build, endpoint)
+    space = terraform_root.workspace(ROOT, cli, BuildDir(build), endpoint)
     aws = terraform_root.lambda_client(space, region="us-east-1")
     for n in range(1, VERSIONS):
         aws.publish_layer_version(LayerName="tools", Content={"ZipFile": layer_zip(n)})

@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 from bench_table import table
+from layerkit.build_dir import BuildDir
 from layerkit.deploy import local_aws, terraform_root
 from layerkit.deploy.terraform_cli import TerraformCli, find_cli
 
@@ -79,7 +80,7 @@ def no_change_plans(cli: str, endpoint: str, dirs: list[str]) -> list[float]:
 
 
 def warm_inits(cli: str, endpoint: str, build_dir: Path) -> list[float]:
-    terraform = TerraformCli(terraform_root.workspace(ROOT, cli, build_dir, endpoint))
+    terraform = TerraformCli(terraform_root.workspace(ROOT, cli, BuildDir(build_dir), endpoint))
     terraform.init()
     times = []
     for _ in range(REPEATS):

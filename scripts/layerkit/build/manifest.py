@@ -7,10 +7,9 @@
 - `functions`: one per function, with its layers in merge order: a local layer's artifact
   key, or the version ARN of a layer published elsewhere.
 
-Each artifact also has a state file (`build/state/<key>.json`, the same record) written
-as soon as its zip is, so a later build can skip it. The manifest is replaced only when
-every artifact built, and zips carry their content hash in their name, so the manifest
-Terraform reads always names zips that exist with exactly the recorded bytes.
+The manifest is replaced only when every artifact built, and zips carry their content
+hash in their name (`build_dir`), so the manifest Terraform reads always names zips
+that exist with exactly the recorded bytes.
 """
 
 import base64
@@ -21,10 +20,11 @@ from pathlib import Path
 
 from layerkit.build.layout import Tree
 from layerkit.build.lockfile import Lock
+from layerkit.build_dir import BuildDir
 from layerkit.config.function_config import FunctionConfig, is_external
 from layerkit.config.layer_config import LayerConfig
 from layerkit.errors import LayerError
-from layerkit.fsutil import atomic_write
+from layerkit.fsutil import write_json
 from layerkit.lambda_facts import ARCHITECTURES, MAX_DIRECT_UPLOAD_BYTES, Target
 from layerkit.records import Record
 
@@ -35,11 +35,7 @@ def artifact_key(layer: str, architecture: str) -> str:
     return f"{layer}-{architecture}"
 
 
-def zip_path(build_dir: Path, key: str, sha256: str, folder: str = "layers") -> Path:
-    return build_dir / folder / f"{key}-{sha256[:16]}.zip"
-
-
-def function_record(config: FunctionConfig, build_dir: Path, zip_data: bytes, tree: Tree) -> Record:
+def function_record(config: FunctionConfig, build_dir: BuildDir, zip_data: bytes, tree: Tree) -> Record:
     """A function zip, with what Terraform needs to create the function and attach its layers."""
     digest = hashlib.sha256(zip_data)
     return {
@@ -52,7 +48,7 @@ def function_record(config: FunctionConfig, build_dir: Path, zip_data: bytes, tr
         "timeout": config.timeout,
         "environment": dict(config.environment),
         "layers": [_attached(layer, config.architecture) for layer in config.layers],
-        "zip": zip_path(build_dir, config.name, digest.hexdigest(), "functions").as_posix(),
+        "zip": build_dir.function_zip(config.name, digest.hexdigest()).as_posix(),
         "sha256": digest.hexdigest(),
         "sha256_base64": base64.b64encode(digest.digest()).decode(),
         "zip_size": len(zip_data),
@@ -73,7 +69,7 @@ def record(  # noqa: PLR0913 -- one record gathers facts from every build step
     *,
     config: LayerConfig,
     architecture: str,
-    build_dir: Path,
+    build_dir: BuildDir,
     zip_data: bytes,
     unzipped_size: int,
     file_count: int,
@@ -95,7 +91,7 @@ def record(  # noqa: PLR0913 -- one record gathers facts from every build step
             "organization": config.share.organization,
             "public": config.share.public,
         },
-        "zip": zip_path(build_dir, key, digest.hexdigest()).as_posix(),
+        "zip": build_dir.layer_zip(key, digest.hexdigest()).as_posix(),
         "sha256": digest.hexdigest(),
         "sha256_base64": base64.b64encode(digest.digest()).decode(),
         "zip_size": len(zip_data),
@@ -158,13 +154,9 @@ def layer_versions(artifacts: list[Record]) -> list[Record]:
     return sorted(versions, key=lambda v: str(v["key"]))
 
 
-def _json(data: object) -> bytes:
-    return (json.dumps(data, indent=2, sort_keys=True) + "\n").encode()
-
-
-def read(build_dir: Path) -> tuple[list[Record], list[Record]]:
+def read(build_dir: BuildDir) -> tuple[list[Record], list[Record]]:
     """The layer artifacts and function zips of the manifest the last good build wrote."""
-    path = build_dir / "manifest.json"
+    path = build_dir.manifest
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -182,38 +174,13 @@ def read(build_dir: Path) -> tuple[list[Record], list[Record]]:
     return data["artifacts"], data["functions"]
 
 
-def read_state(build_dir: Path, key: str) -> Record | None:
-    path = build_dir / "state" / f"{key}.json"
-    try:
-        state: Record = json.loads(path.read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError):
-        return None
-    return state
-
-
-def write_state(build_dir: Path, entry: Record) -> None:
-    atomic_write(build_dir / "state" / f"{entry['key']}.json", _json(entry))
-
-
-def write(build_dir: Path, artifacts: list[Record], functions: list[Record]) -> Path:
-    """Replace the manifest, then delete zips and state files it no longer names."""
-    path = build_dir / "manifest.json"
-    artifacts = sorted(artifacts, key=lambda r: str(r["key"]))
-    functions = sorted(functions, key=lambda r: str(r["key"]))
+def write(build_dir: BuildDir, artifacts: list[Record], functions: list[Record]) -> Path:
+    """Replace the manifest."""
     document = {
         "format": FORMAT,
-        "artifacts": artifacts,
+        "artifacts": sorted(artifacts, key=lambda r: str(r["key"])),
         "layer_versions": layer_versions(artifacts),
-        "functions": functions,
+        "functions": sorted(functions, key=lambda r: str(r["key"])),
     }
-    atomic_write(path, _json(document))
-    keep = {
-        build_dir / "layers": {Path(r["zip"]).name for r in artifacts},
-        build_dir / "functions": {Path(r["zip"]).name for r in functions},
-        build_dir / "state": {f"{r['key']}.json" for r in artifacts},
-    }
-    for folder, names in keep.items():
-        for stale in folder.iterdir() if folder.is_dir() else ():
-            if stale.name not in names:
-                stale.unlink()
-    return path
+    write_json(build_dir.manifest, document)
+    return build_dir.manifest

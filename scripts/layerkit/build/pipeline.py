@@ -7,14 +7,14 @@ its own sources, its target and this build tool. Independent artifacts build in 
 import functools
 import hashlib
 import sys
-import tempfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from layerkit.build import bytecode, deterministic_zip, install, layout, lockfile, manifest, uv_cli
+from layerkit.build import bytecode, deterministic_zip, install, layout, lockfile, manifest, state, uv_cli
+from layerkit.build_dir import BuildDir
 from layerkit.config import layer_config
 from layerkit.config.function_config import FunctionConfig
 from layerkit.config.layer_config import LAYER_FILE, LayerConfig
@@ -46,7 +46,7 @@ class Result:
 def build_all(
     configs: list[LayerConfig],
     functions: list[FunctionConfig],
-    build_dir: Path,
+    build_dir: BuildDir,
     jobs: int,
     on_wait: Callable[[str], None] = lambda _: None,
 ) -> Result:
@@ -55,11 +55,11 @@ def build_all(
     The whole build holds `build_dir`'s lock: a second build into the same folder waits
     (`on_wait` says so), or its manifest could name zips the other deleted.
     """
-    with exclusive(build_dir, on_wait):
+    with exclusive(build_dir.lock, on_wait):
         return _build_all(configs, functions, build_dir, jobs)
 
 
-def _build_all(configs: list[LayerConfig], functions: list[FunctionConfig], build_dir: Path, jobs: int) -> Result:
+def _build_all(configs: list[LayerConfig], functions: list[FunctionConfig], build_dir: BuildDir, jobs: int) -> Result:
     by_name = {c.name: c for c in configs}
     work = [(c, a, layer_config.required(c, by_name)) for c in configs for a in c.architectures]
     with ThreadPoolExecutor(max_workers=jobs) as pool:
@@ -74,10 +74,15 @@ def _build_all(configs: list[LayerConfig], functions: list[FunctionConfig], buil
     report.write(build_dir, analysis)
     if not analysis.errors:
         manifest.write(build_dir, artifacts, function_zips)
+        build_dir.keep_only(
+            {Path(r["zip"]) for r in artifacts},
+            {Path(r["zip"]) for r in function_zips},
+            {build_dir.state(r["key"]) for r in artifacts},
+        )
     return Result(everything, analysis)
 
 
-def _attempt(config: LayerConfig, architecture: str, required: list[LayerConfig], build_dir: Path) -> Outcome:
+def _attempt(config: LayerConfig, architecture: str, required: list[LayerConfig], build_dir: BuildDir) -> Outcome:
     key = manifest.artifact_key(config.name, architecture)
     try:
         record, rebuilt = build_artifact(config, architecture, build_dir, required)
@@ -86,7 +91,7 @@ def _attempt(config: LayerConfig, architecture: str, required: list[LayerConfig]
     return Outcome(key, record, rebuilt=rebuilt, error=None)
 
 
-def _attempt_function(config: FunctionConfig, build_dir: Path) -> Outcome:
+def _attempt_function(config: FunctionConfig, build_dir: BuildDir) -> Outcome:
     try:
         record, rebuilt = build_function(config, build_dir)
     except LayerError as exc:
@@ -94,7 +99,7 @@ def _attempt_function(config: FunctionConfig, build_dir: Path) -> Outcome:
     return Outcome(f"function {config.name}", record, rebuilt=rebuilt, error=None)
 
 
-def build_function(config: FunctionConfig, build_dir: Path) -> tuple[Record, bool]:
+def build_function(config: FunctionConfig, build_dir: BuildDir) -> tuple[Record, bool]:
     """The function's zip: its src/ folder, laid out and written as layer zips are."""
     tree = layout.owned_files("function", config.name, config.code_dir, prefix="")
     if not tree:
@@ -109,7 +114,7 @@ def build_function(config: FunctionConfig, build_dir: Path) -> tuple[Record, boo
 
 
 def build_artifact(
-    config: LayerConfig, architecture: str, build_dir: Path, required: Sequence[LayerConfig] = ()
+    config: LayerConfig, architecture: str, build_dir: BuildDir, required: Sequence[LayerConfig] = ()
 ) -> tuple[Record, bool]:
     """The artifact's record, and whether it had to be built (False: reused as it was).
 
@@ -126,12 +131,11 @@ def build_artifact(
     digest = _digest(_inputs(config, architecture, locks, sources, interpreters))
 
     key = manifest.artifact_key(config.name, architecture)
-    previous = manifest.read_state(build_dir, key)
+    previous = state.read(build_dir, key)
     if previous and previous["inputs_sha256"] == digest and _intact(previous):
         return previous, False
 
-    build_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=build_dir, prefix=".staging-") as staging:
+    with build_dir.staging() as staging:
         installed: dict[str, layout.Tree] = {}
         for target, lock in locks.items():
             if not lock.pins:  # every dependency ships in a required layer: the lockfile's header
@@ -169,7 +173,7 @@ def build_artifact(
         requires=[r.name for r in required],
     )
     atomic_write(Path(record["zip"]), data)
-    manifest.write_state(build_dir, record)
+    state.write(build_dir, record)
     return record, True
 
 

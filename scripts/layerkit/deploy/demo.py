@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from layerkit.build import manifest
+from layerkit.build_dir import BuildDir
 from layerkit.deploy import local_aws, terraform_root
 from layerkit.deploy.terraform_cli import TerraformCli
 from layerkit.errors import LayerError
@@ -25,12 +26,12 @@ class Published:
     functions: dict[str, Any]
 
 
-def run(root: Path, cli: str, build_dir: Path, say: Callable[[str], None]) -> Published:
+def run(root: Path, cli: str, build_dir: BuildDir, say: Callable[[str], None]) -> Published:
     """Apply to a fresh local AWS, report what was published, and check that a second plan has no changes."""
     manifest.read(build_dir)
     with local_aws.running() as endpoint:
         say(f"local AWS (moto) listening at {endpoint}")
-        space = terraform_root.workspace(root, cli, build_dir, endpoint, local_dir=build_dir / "demo")
+        space = terraform_root.workspace(root, cli, build_dir, endpoint, local_dir=build_dir.demo)
         if space.state:
             space.state.unlink(missing_ok=True)
         terraform = TerraformCli(space)

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
     from mypy_boto3_lambda import LambdaClient
 
+    from layerkit.build_dir import BuildDir
+
 SERVICES = ("iam", "lambda", "s3", "sts")
 """The services the root configuration calls, each given the local AWS's endpoint."""
 LOCAL_CREDENTIALS = {
@@ -45,12 +47,14 @@ terraform {
 """
 
 
-def workspace(root: Path, cli: str, build_dir: Path, endpoint: str | None, local_dir: Path | None = None) -> Workspace:
+def workspace(
+    root: Path, cli: str, build_dir: BuildDir, endpoint: str | None, local_dir: Path | None = None
+) -> Workspace:
     """The root configuration reading `build_dir`'s manifest, against AWS or the local AWS at `endpoint`.
 
     A local AWS gets its own state and plugin folder, `local_dir` (default `<build>/local-aws`).
     """
-    variables: dict[str, object] = {"manifest_path": (build_dir / "manifest.json").as_posix()}
+    variables: dict[str, object] = {"manifest_path": build_dir.manifest.as_posix()}
     if endpoint is None:
         return Workspace(root=root, cli=cli, variables=variables)
     check_listening(endpoint)
@@ -59,7 +63,7 @@ def workspace(root: Path, cli: str, build_dir: Path, endpoint: str | None, local
             f"{root / BACKEND_OVERRIDE}: this checkout keeps its state in S3, but runs against a local AWS keep "
             "theirs in a folder of their own; run 'make init' to go back to local state, or use another clone"
         )
-    local = local_dir or build_dir / "local-aws"
+    local = local_dir or build_dir.local_aws
     variables["endpoints"] = dict.fromkeys(SERVICES, endpoint)
     return Workspace(
         root=root,
@@ -99,7 +103,7 @@ def init(space: Workspace, backend: Path | None) -> None:
     TerraformCli(space).init(backend_config=backend, reconfigure=True)
 
 
-def plan(space: Workspace, build_dir: Path) -> bool:
+def plan(space: Workspace, build_dir: BuildDir) -> bool:
     """Show the plan; whether it has changes."""
     manifest.read(build_dir)
     cli = TerraformCli(space)
@@ -108,7 +112,7 @@ def plan(space: Workspace, build_dir: Path) -> bool:
     return changes
 
 
-def apply(space: Workspace, build_dir: Path, *, auto_approve: bool) -> None:
+def apply(space: Workspace, build_dir: BuildDir, *, auto_approve: bool) -> None:
     manifest.read(build_dir)
     cli = TerraformCli(space)
     cli.init()

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from layerkit.build import manifest
+from layerkit.build_dir import BuildDir
 from layerkit.errors import LayerError
 from layerkit.records import Record
 
@@ -35,13 +36,13 @@ class Invocation:
     notes: tuple[str, ...]
 
 
-def invoke(build_dir: Path, name: str, event: object, python: str) -> Invocation:
+def invoke(build_dir: BuildDir, name: str, event: object, python: str) -> Invocation:
     """Run function `name` from the build's manifest once with `event`, using interpreter `python`."""
     artifacts, functions = manifest.read(build_dir)
     function = next((f for f in functions if f["name"] == name), None)
     if function is None:
         known = ", ".join(f["name"] for f in functions) or "none"
-        raise LayerError(f"{build_dir}/manifest.json: no function named {name!r} (functions: {known})")
+        raise LayerError(f"{build_dir.manifest}: no function named {name!r} (functions: {known})")
     architecture = _HOST_ARCHITECTURE.get(platform.machine(), platform.machine())
     zips = _layer_zips(artifacts, function, architecture)
     notes = _notes(function, architecture, python)

@@ -36,6 +36,7 @@ from typing import Literal
 
 from packaging.utils import canonicalize_name
 
+from layerkit.build_dir import BuildDir
 from layerkit.columns import columns
 from layerkit.config.layer_config import LAYER_FILE, LayerConfig
 from layerkit.errors import LayerError
@@ -44,7 +45,6 @@ from layerkit.lambda_facts import MAX_UNZIPPED_BYTES
 from layerkit.records import Record
 
 FORMAT = 1
-REPORT_FILE = "report.json"
 Level = Literal["error", "warning", "note"]
 LEVELS: tuple[Level, ...] = ("error", "warning", "note")
 RUNTIME_SDK = ("boto3", "botocore")
@@ -231,10 +231,9 @@ class Report:
         return "\n\n".join(sections) + "\n"
 
 
-def write(build_dir: Path, report: Report) -> Path:
-    path = build_dir / REPORT_FILE
-    atomic_write(path, report.to_json())
-    return path
+def write(build_dir: BuildDir, report: Report) -> Path:
+    atomic_write(build_dir.report, report.to_json())
+    return build_dir.report
 
 
 def analyse(artifacts: list[Record], functions: list[Record], layers: list[LayerConfig]) -> Report:
