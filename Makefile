@@ -55,7 +55,7 @@ $(BUILD_DIR)/manifest.json: $(LAYER_INPUTS) $(LAYERKIT_SOURCES) $(VENV_STAMP)
 	$(LAYERKIT) build --build-dir $(BUILD_DIR) --jobs $(JOBS)
 
 .PHONY: init
-init: $(VENV_STAMP) ## Initialise the root configuration: local state, or state in S3 with BACKEND=<file> (README, "Remote state")
+init: $(VENV_STAMP) ## Initialise the root configuration: local state, or state in S3 with BACKEND=<file> (docs/terraform.md, "Remote state")
 	$(LAYERKIT) init --tf $(TF) $(if $(BACKEND),--backend $(BACKEND))
 
 .PHONY: plan

@@ -52,7 +52,10 @@ def _ready(cli: str | None, probe: Path) -> str:
         found = find_cli(cli)
         TerraformCli(Workspace(root=probe, cli=found, data_dir=probe / ".data")).init()
     except LayerError as exc:
-        problem = f"{exc}; tests marked terraform need the CLI and hashicorp/aws 5.46.0 or later (see README)"
+        problem = (
+            f"{exc}; tests marked terraform need the CLI and hashicorp/aws 5.46.0 or later "
+            "(see docs/terraform.md, 'Versions')"
+        )
     else:
         return found
     _unavailable(problem)

@@ -89,7 +89,7 @@ def test_a_missing_terraform_cli_is_one_line_that_says_what_to_install(capsys: p
         assert main([command, "--tf", "no-such-terraform"]) == 1
         assert capsys.readouterr().err == (
             "error: no-such-terraform: not found on PATH; install Terraform >= 1.5 or OpenTofu >= 1.8 and put it "
-            "on PATH (see README, 'Terraform')\n"
+            "on PATH (see docs/terraform.md, 'Versions')\n"
         )
 
 

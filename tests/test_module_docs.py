@@ -1,8 +1,9 @@
-"""The inputs and outputs tables in the READMEs say what variables.tf and outputs.tf say.
+"""The inputs and outputs tables in the docs say what variables.tf and outputs.tf say.
 
 terraform-docs, the usual generator, cannot be installed here, so the tables are written
 by hand and this test holds them to the code: names in order, types, defaults and
-descriptions word for word. A failure prints the rows the README should have.
+descriptions word for word (each module's README; docs/terraform.md for the root configuration).
+A failure prints the rows the page should have.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 CONFIGURATIONS = {
     "modules/lambda-layer": "modules/lambda-layer/README.md",
     "modules/lambda-function": "modules/lambda-function/README.md",
-    ".": "README.md",
+    ".": "docs/terraform.md",
 }
 
 

@@ -47,7 +47,7 @@ def s3_client(endpoint: str) -> S3Client:
 
 
 def create_state_bucket(s3: S3Client) -> None:
-    """The README's one-time setup: versioned, encrypted, and closed to the public."""
+    """docs/terraform.md's one-time setup: versioned, encrypted, and closed to the public."""
     s3.create_bucket(Bucket=BUCKET)
     s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
     s3.put_public_access_block(

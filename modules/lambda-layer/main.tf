@@ -22,7 +22,8 @@ resource "aws_s3_object" "zip" {
 }
 
 # Who a version is shared with is fixed when it is published: a change to the grants
-# publishes a new version (see README, "Why does changing the grants publish a new version?").
+# publishes a new version (see README, "Why does changing who a layer is shared with
+# publish a new version?").
 resource "terraform_data" "grants" {
   input = sort(keys(local.grants))
 }

@@ -24,7 +24,7 @@ from python_terraform import IsFlagged, IsNotFlagged, Terraform
 
 from layerkit.errors import LayerError
 
-INSTALL = "install Terraform >= 1.5 or OpenTofu >= 1.8 and put it on PATH (see README, 'Terraform')"
+INSTALL = "install Terraform >= 1.5 or OpenTofu >= 1.8 and put it on PATH (see docs/terraform.md, 'Versions')"
 _BOX = re.compile(r"^[│╷╵] ?")
 _EXCERPT = re.compile(r"^\s+(on .* line \d+|with \S+,$|\d+:|[├│])")
 """The lines of a diagnostic that show where it is: its location, source lines and values."""

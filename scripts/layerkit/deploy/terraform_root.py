@@ -98,7 +98,9 @@ def init(space: Workspace, backend: Path | None) -> None:
         TerraformCli(space).init(reconfigure=True)
         return
     if not backend.is_file():
-        raise LayerError(f"{backend}: no such backend configuration; see README, 'Remote state' for what it holds")
+        raise LayerError(
+            f"{backend}: no such backend configuration; see docs/terraform.md, 'Remote state' for what it holds"
+        )
     override.write_text(_S3_BACKEND, encoding="utf-8")
     TerraformCli(space).init(backend_config=backend, reconfigure=True)
 
