@@ -1,4 +1,4 @@
-"""Facts about AWS Lambda that the build must honour (see docs/lambda-facts.md)."""
+"""Facts about AWS Lambda that the build must honour: limits, runtimes and the wheels each runtime runs."""
 
 from dataclasses import dataclass
 
