@@ -16,7 +16,7 @@ provider "aws" {
 }
 
 locals {
-  manifest_format = 2
+  manifest_format = 3
   manifest_found  = fileexists(var.manifest_path)
   manifest        = try(jsondecode(file(var.manifest_path)), {})
   found_format    = try(local.manifest.format, null)
@@ -91,7 +91,11 @@ module "function" {
   memory_size      = each.value.memory
   timeout          = each.value.timeout
   environment      = each.value.environment
+  managed_policies = each.value.managed_policies
   tags             = var.tags
+
+  # function.toml's [[permissions]], with every ${NAME} already replaced by the build.
+  policy_statements = each.value.permissions
 
   layers = [
     for l in each.value.layers : l.arn != null ? {

@@ -40,11 +40,46 @@ resource "aws_iam_role" "this" {
   tags               = var.tags
 }
 
-resource "aws_iam_role_policy_attachment" "logs" {
-  count = var.role_arn == null ? 1 : 0
+resource "aws_iam_role_policy_attachment" "managed" {
+  for_each = toset(var.role_arn == null ? var.managed_policies : [])
 
   role       = aws_iam_role.this[0].name
-  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/${each.value}"
+}
+
+# Before 1.1 of these modules the one managed policy was a single attachment; this keeps it in place.
+moved {
+  from = aws_iam_role_policy_attachment.logs[0]
+  to   = aws_iam_role_policy_attachment.managed["service-role/AWSLambdaBasicExecutionRole"]
+}
+
+data "aws_iam_policy_document" "permissions" {
+  count = var.role_arn == null && length(var.policy_statements) > 0 ? 1 : 0
+
+  dynamic "statement" {
+    for_each = var.policy_statements
+    content {
+      actions   = statement.value.actions
+      resources = statement.value.resources
+
+      dynamic "condition" {
+        for_each = statement.value.conditions
+        content {
+          test     = condition.value.test
+          variable = condition.value.variable
+          values   = condition.value.values
+        }
+      }
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "permissions" {
+  count = length(data.aws_iam_policy_document.permissions)
+
+  name   = "permissions"
+  role   = aws_iam_role.this[0].id
+  policy = data.aws_iam_policy_document.permissions[0].json
 }
 
 resource "aws_s3_object" "zip" {
@@ -100,10 +135,16 @@ resource "aws_lambda_function" "this" {
     }
 
     precondition {
+      condition     = var.role_arn == null || length(var.policy_statements) == 0
+      error_message = "Function ${var.name} is given both role_arn and policy_statements, but the module manages no policy on a role it does not own; give those permissions to that role where it is defined, or drop role_arn so the module creates the role with them."
+    }
+
+    precondition {
       condition     = length(local.other_region_layers) == 0
       error_message = "Function ${var.name} is in ${data.aws_region.current.name}, but Lambda attaches layers from the same region only: ${join(", ", local.other_region_layers)}."
     }
   }
 
-  depends_on = [aws_iam_role_policy_attachment.logs]
+  # The role must hold its policies before the function can first run with it.
+  depends_on = [aws_iam_role_policy_attachment.managed, aws_iam_role_policy.permissions]
 }

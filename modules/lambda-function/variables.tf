@@ -140,8 +140,55 @@ variable "layers" {
 
 variable "role_arn" {
   type        = string
-  description = "An existing execution role for the function. null: the module creates one that may write its logs."
+  description = "An existing execution role for the function. null: the module creates one that may write its logs, with policy_statements as its inline policy."
   default     = null
+}
+
+variable "managed_policies" {
+  type        = list(string)
+  description = "AWS managed policies the role the module creates gets, by name under arn:<partition>:iam::aws:policy/. The default lets the function write its logs."
+  default     = ["service-role/AWSLambdaBasicExecutionRole"]
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for p in var.managed_policies : can(regex("^([A-Za-z0-9+=,.@_-]+/)*[A-Za-z0-9+=,.@_-]+$", p))])
+    error_message = "Each of managed_policies must be an AWS managed policy's name with its path, e.g. \"service-role/AWSLambdaBasicExecutionRole\", not an ARN."
+  }
+}
+
+variable "policy_statements" {
+  type = list(object({
+    actions   = list(string)
+    resources = list(string)
+    conditions = optional(list(object({
+      test     = string
+      variable = string
+      values   = list(string)
+    })), [])
+  }))
+  description = <<-EOT
+    What the function may do beyond writing its logs: Allow statements that the role the
+    module creates gets as one inline policy. Each names its actions ("service:Action"),
+    its resources (ARNs, or "*"), and optional conditions. Not with role_arn: the module
+    manages no policy on a role it does not own.
+  EOT
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for s in var.policy_statements : length(s.actions) > 0 && length(s.resources) > 0])
+    error_message = "Each of policy_statements needs at least one action and one resource."
+  }
+
+  validation {
+    condition     = alltrue(flatten([for s in var.policy_statements : [for a in s.actions : can(regex("^[a-z0-9-]+:[A-Za-z0-9*]+$", a))]]))
+    error_message = "Each action in policy_statements must be in service:Action form, e.g. \"sts:AssumeRole\"."
+  }
+
+  validation {
+    condition     = alltrue(flatten([for s in var.policy_statements : [for r in s.resources : r == "*" || startswith(r, "arn:")]]))
+    error_message = "Each resource in policy_statements must be an ARN (arn:<partition>:<service>:<region>:<account>:<resource>) or \"*\"."
+  }
 }
 
 variable "tags" {

@@ -8,6 +8,9 @@ MAX_UNZIPPED_BYTES = 262_144_000
 MAX_DIRECT_UPLOAD_BYTES = 50 * 1024 * 1024
 """Zips larger than this cannot be uploaded directly and must go through S3."""
 
+BASIC_EXECUTION_POLICY = "service-role/AWSLambdaBasicExecutionRole"
+"""The AWS managed policy that lets a function write its logs, by its name under arn:aws:iam::aws:policy/."""
+
 MAX_LAYERS_PER_FUNCTION = 5
 MAX_COMPATIBLE_RUNTIMES = 15
 MAX_DESCRIPTION_CHARS = 256

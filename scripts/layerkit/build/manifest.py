@@ -25,10 +25,10 @@ from layerkit.config.function_config import FunctionConfig, is_external
 from layerkit.config.layer_config import LayerConfig
 from layerkit.errors import LayerError
 from layerkit.fsutil import write_json
-from layerkit.lambda_facts import ARCHITECTURES, MAX_DIRECT_UPLOAD_BYTES, Target
+from layerkit.lambda_facts import ARCHITECTURES, BASIC_EXECUTION_POLICY, MAX_DIRECT_UPLOAD_BYTES, Target
 from layerkit.records import Record
 
-FORMAT = 2
+FORMAT = 3
 
 
 def artifact_key(layer: str, architecture: str) -> str:
@@ -47,6 +47,8 @@ def function_record(config: FunctionConfig, build_dir: BuildDir, zip_data: bytes
         "memory": config.memory,
         "timeout": config.timeout,
         "environment": dict(config.environment),
+        "managed_policies": [BASIC_EXECUTION_POLICY],
+        "permissions": [statement.to_json() for statement in config.permissions],
         "layers": [_attached(layer, config.architecture) for layer in config.layers],
         "zip": build_dir.function_zip(config.name, digest.hexdigest()).as_posix(),
         "sha256": digest.hexdigest(),

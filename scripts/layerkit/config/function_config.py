@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from layerkit import lambda_facts
-from layerkit.config import declaration, layer_config
+from layerkit.config import declaration, layer_config, permissions
 from layerkit.config.layer_config import LayerConfig
 from layerkit.errors import LayerError
 
@@ -24,7 +24,7 @@ _LAYER_VERSION_ARN = re.compile(
     r"arn:(aws[a-zA-Z-]*)?:lambda:[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d:\d{12}:layer:[a-zA-Z0-9_-]+:[0-9]+"
 )
 _HANDLER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+")
-_KEYS = {"runtime", "handler", "architecture", "memory", "timeout", "layers", "environment"}
+_KEYS = {"runtime", "handler", "architecture", "memory", "timeout", "layers", "environment", permissions.KEY}
 _MEMORY_MB = (128, 10_240)
 _TIMEOUT_S = (1, 900)
 
@@ -43,6 +43,8 @@ class FunctionConfig:
     layers: tuple[str, ...]
     """Local layer names and external layer version ARNs, in merge order."""
     environment: tuple[tuple[str, str], ...]
+    permissions: tuple[permissions.Statement, ...]
+    """What the function's own role may do, beyond writing its logs."""
 
     @property
     def code_dir(self) -> Path:
@@ -89,6 +91,7 @@ def load(directory: Path, layers: dict[str, LayerConfig]) -> FunctionConfig:
         timeout=timeout,
         layers=names,
         environment=tuple(sorted(environment.items())),
+        permissions=permissions.parse(data.get(permissions.KEY), where, environment),
     )
 
 
