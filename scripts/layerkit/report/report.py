@@ -3,8 +3,8 @@
 Lambda extracts a function's layers into /opt in merge order, so where two layers ship one
 path the later one silently overwrites the earlier, and it counts the function's code plus
 every layer, unzipped, against one 250 MB budget. Neither shows until deploy or run time.
-This module reads the zips the build wrote (their central directories, and the small
-`*.dist-info/RECORD` files) and finds, for each function:
+`contents` reads the zips the build wrote (their central directories, and the small
+`*.dist-info/RECORD` files); this module finds, for each function:
 
 - each layer's and the code's unzipped size against the budget (over it: an error);
 - every path that more than one layer puts on the import path, whose copy Python imports,
@@ -17,19 +17,12 @@ This module reads the zips the build wrote (their central directories, and the s
   counts as unknown, not zero, and nothing in them is checked (a note);
 - and, for the record, which layer gives each distribution the function imports.
 
-Only the folders the runtime imports from count: in a layer, `python/lib/<runtime>/site-packages/`
-and then `python/` (that is their order on sys.path, whatever the merge order), and the zip
-root for the function, which comes before every layer.
+Only the folders the runtime imports from count (`contents` says which).
 """
 
-import csv
-import io
 import json
-import posixpath
-import re
-import zipfile
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -42,6 +35,7 @@ from layerkit.errors import LayerError
 from layerkit.fsutil import atomic_write
 from layerkit.lambda_facts import MAX_UNZIPPED_BYTES
 from layerkit.records import Record
+from layerkit.report.contents import Contents, code_place, layer_place, read_zip
 
 FORMAT = 1
 REPORT_FILE = "report.json"
@@ -50,8 +44,6 @@ LEVELS: tuple[Level, ...] = ("error", "warning", "note")
 RUNTIME_SDK = ("boto3", "botocore")
 """Distributions every Python runtime bundles: a layer that ships them shadows the runtime's copy."""
 
-_ANY_SITE_PACKAGES = re.compile(r"python/lib/python3\.\d+/site-packages/")
-_DIST_INFO = ".dist-info"
 _LISTED = 5
 """Paths or names a one-line finding lists before "and N more"."""
 
@@ -245,96 +237,6 @@ def analyse(artifacts: list[Record], functions: list[Record], layers: list[Layer
     return Report(tuple(_analyse_function(f, by_key, configs) for f in ordered))
 
 
-@dataclass(frozen=True)
-class _Copy:
-    """One file as its zip's central directory describes it: enough to tell two copies apart."""
-
-    zip_path: str
-    rank: int
-    """Position on sys.path of the folder it is in: the lowest is imported first."""
-    crc: int
-    size: int
-
-
-@dataclass(frozen=True)
-class _Dist:
-    name: str
-    version: str
-    rank: int
-    files: frozenset[str]
-    """Import paths its RECORD lists that the zip ships, and its dist-info folder's own files."""
-
-
-@dataclass(frozen=True)
-class _Contents:
-    """What one zip puts on the function's import path, by import path (relative to its folder)."""
-
-    files: dict[str, _Copy]
-    dists: dict[str, _Dist]
-
-    def owner(self, path: str) -> str | None:
-        return next((d.name for d in self.dists.values() if path in d.files), None)
-
-
-_Place = Callable[[str], tuple[int, str] | None]
-
-
-def _layer_place(runtime: str) -> _Place:
-    """Where a layer zip's entry lands on `runtime`'s sys.path: (rank, import path), or None if not imported."""
-    own = f"python/lib/{runtime}/site-packages/"
-
-    def place(name: str) -> tuple[int, str] | None:
-        if name.startswith(own):
-            return 0, name.removeprefix(own)
-        if name.startswith("python/") and not _ANY_SITE_PACKAGES.match(name):
-            return 1, name.removeprefix("python/")
-        return None
-
-    return place
-
-
-def _code_place(name: str) -> tuple[int, str]:
-    return 0, name
-
-
-def _read(zip_file: Path, place: _Place) -> _Contents:
-    try:
-        with zipfile.ZipFile(zip_file) as archive:
-            files: dict[str, _Copy] = {}
-            for info in archive.infolist():
-                where = None if info.is_dir() else place(info.filename)
-                if where and (where[1] not in files or where[0] < files[where[1]].rank):
-                    files[where[1]] = _Copy(info.filename, where[0], info.CRC, info.file_size)
-            dists = _dists(archive, files)
-    except (OSError, ValueError, csv.Error, zipfile.BadZipFile) as exc:
-        raise LayerError(f"{zip_file}: cannot read the zip ({exc}); run 'make layers'") from None
-    return _Contents(files, dists)
-
-
-def _dists(archive: zipfile.ZipFile, files: dict[str, _Copy]) -> dict[str, _Dist]:
-    """The distributions whose `<name>-<version>.dist-info` folder sits at an import folder's top."""
-    folders = {p.split("/", 1)[0] for p in files if "/" in p}
-    dists: dict[str, _Dist] = {}
-    for folder in sorted(f for f in folders if f.endswith(_DIST_INFO)):
-        raw_name, sep, version = folder.removesuffix(_DIST_INFO).rpartition("-")
-        if not sep:
-            continue
-        own = {p for p in files if p.startswith(f"{folder}/")}
-        record = files.get(f"{folder}/RECORD")
-        listed = _record_paths(archive.read(record.zip_path)) if record else set()
-        rank = min(files[p].rank for p in own)
-        dist = _Dist(canonicalize_name(raw_name), version, rank, frozenset(own | (listed & files.keys())))
-        if dist.name not in dists or rank < dists[dist.name].rank:
-            dists[dist.name] = dist
-    return dists
-
-
-def _record_paths(data: bytes) -> set[str]:
-    """The paths a RECORD lists, relative to the folder its dist-info is in (paths outside it dropped)."""
-    paths = (posixpath.normpath(row[0]) for row in csv.reader(io.StringIO(data.decode("utf-8"))) if row)
-    return {p for p in paths if not p.startswith("../")}
-
-
 def _imported(candidates: Sequence[tuple[int, int]]) -> int:
     """Which of (merge index, rank) is imported: the first on sys.path; in one folder, the later layer's."""
     return min(candidates, key=lambda c: (c[1], -c[0]))[0]
@@ -357,9 +259,9 @@ def _analyse_function(record: Record, artifacts: dict[str, Record], configs: dic
         used.append(artifact)
         sizes.append(LayerSize(str(artifact["layer"]), str(artifact["key"]), int(artifact["unzipped_size"])))
     names = [str(a["layer"]) for a in used]
-    place = _layer_place(str(record["runtime"]))
-    layers = [_read(Path(a["zip"]), place) for a in used]
-    code = _read(Path(record["zip"]), _code_place)
+    place = layer_place(str(record["runtime"]))
+    layers = [read_zip(Path(a["zip"]), place) for a in used]
+    code = read_zip(Path(record["zip"]), code_place)
     code_size = int(record["unzipped_size"])
 
     overlaps = _overlaps(names, layers)
@@ -410,7 +312,7 @@ def _budget(code_size: int, sizes: tuple[LayerSize, ...]) -> _Found:
     return [("error", "budget", "unzipped size", message)]
 
 
-def _overlaps(names: list[str], layers: list[_Contents]) -> list[Overlap]:
+def _overlaps(names: list[str], layers: list[Contents]) -> list[Overlap]:
     shipped: dict[str, list[int]] = defaultdict(list)
     for index, contents in enumerate(layers):
         for path in contents.files:
@@ -436,7 +338,7 @@ def _overlaps(names: list[str], layers: list[_Contents]) -> list[Overlap]:
     return overlaps
 
 
-def _versions(names: list[str], layers: list[_Contents], configs: list[LayerConfig]) -> tuple[_Found, set[str]]:
+def _versions(names: list[str], layers: list[Contents], configs: list[LayerConfig]) -> tuple[_Found, set[str]]:
     """One distribution at several versions; also returns those distributions, whose paths this covers."""
     found: _Found = []
     conflicted = set()
@@ -465,7 +367,7 @@ def _versions(names: list[str], layers: list[_Contents], configs: list[LayerConf
     return found, conflicted
 
 
-def _provided(names: list[str], layers: list[_Contents]) -> tuple[Provided, ...]:
+def _provided(names: list[str], layers: list[Contents]) -> tuple[Provided, ...]:
     provided = []
     for dist in sorted({d for contents in layers for d in contents.dists}):
         winner = _imported(
@@ -514,7 +416,7 @@ def _shadowed(overlaps: list[Overlap]) -> _Found:
     return found
 
 
-def _bundled(names: list[str], layers: list[_Contents], code: _Contents) -> _Found:
+def _bundled(names: list[str], layers: list[Contents], code: Contents) -> _Found:
     """Distributions in the function's zip that a layer provides: the bytes are the files their RECORD lists."""
     found: _Found = []
     for dist, own in sorted(code.dists.items()):
@@ -541,7 +443,7 @@ def _external(sizes: tuple[LayerSize, ...], runtime: str, architecture: str) -> 
     return [("note", "published-elsewhere", s.layer, f"layer {s.layer} {message}") for s in sizes if s.key is None]
 
 
-def _runtime_sdk(names: list[str], layers: list[_Contents]) -> _Found:
+def _runtime_sdk(names: list[str], layers: list[Contents]) -> _Found:
     found: _Found = []
     for dist in RUNTIME_SDK:
         indexes = [i for i, contents in enumerate(layers) if dist in contents.dists]
