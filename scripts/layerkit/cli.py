@@ -18,7 +18,7 @@ from layerkit.deploy import demo, local_aws, prune, terraform_root
 from layerkit.deploy.terraform_cli import TerraformCli, Workspace, find_cli
 from layerkit.errors import LayerError
 from layerkit.inspect import invoke
-from layerkit.report import report
+from layerkit.report import model, report
 
 ROOT = Path(__file__).resolve().parents[2]
 """The repository root, which holds the root Terraform configuration."""
@@ -155,7 +155,7 @@ def _build(
     for finding in findings:
         print(finding.line(), file=sys.stderr)
     errors = sum(1 for f in findings if f.level == "error")
-    report_path = build_dir / report.REPORT_FILE
+    report_path = build_dir / model.REPORT_FILE
     if errors:
         print(
             f"error: {errors} error(s) in {report_path}; {build_dir / 'manifest.json'} was left as it was",
@@ -170,7 +170,7 @@ def _build(
 def _report(configs: list[layer_config.LayerConfig], build_dir: Path) -> int:
     artifacts, functions = manifest.read(build_dir)
     analysis = report.analyse(artifacts, functions, configs)
-    path = report.write(build_dir, analysis)
+    path = model.write(build_dir, analysis)
     print(analysis.table(), end="")
     print(f"wrote {path}")
     for finding in analysis.errors:

@@ -22,7 +22,7 @@ from layerkit.errors import LayerError
 from layerkit.fsutil import atomic_write, exclusive
 from layerkit.lambda_facts import MAX_UNZIPPED_BYTES, Target
 from layerkit.records import Record
-from layerkit.report import report
+from layerkit.report import model, report
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class Result:
     """Every artifact's outcome and, when all of them built, the report on the functions."""
 
     outcomes: list[Outcome]
-    analysis: report.Report | None
+    analysis: model.Report | None
 
 
 def build_all(
@@ -71,7 +71,7 @@ def _build_all(configs: list[LayerConfig], functions: list[FunctionConfig], buil
     artifacts = [o.record for o in outcomes if o.record]
     function_zips = [o.record for o in function_outcomes if o.record]
     analysis = report.analyse(artifacts, function_zips, configs)
-    report.write(build_dir, analysis)
+    model.write(build_dir, analysis)
     if not analysis.errors:
         manifest.write(build_dir, artifacts, function_zips)
     return Result(everything, analysis)
