@@ -22,7 +22,7 @@ from layerkit.errors import LayerError
 from layerkit.fsutil import atomic_write, exclusive
 from layerkit.lambda_facts import MAX_UNZIPPED_BYTES, Target
 from layerkit.records import Record
-from layerkit.report import model, report
+from layerkit.report import analyses, model
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ def _build_all(configs: list[LayerConfig], functions: list[FunctionConfig], buil
         return Result(everything, None)
     artifacts = [o.record for o in outcomes if o.record]
     function_zips = [o.record for o in function_outcomes if o.record]
-    analysis = report.analyse(artifacts, function_zips, configs)
+    analysis = analyses.analyse(artifacts, function_zips, configs)
     model.write(build_dir, analysis)
     if not analysis.errors:
         manifest.write(build_dir, artifacts, function_zips)
