@@ -19,7 +19,7 @@ from layerkit.deploy import demo, local_aws, prune, terraform_root
 from layerkit.deploy.terraform_cli import TerraformCli, Workspace, find_cli
 from layerkit.errors import LayerError
 from layerkit.inspect import invoke
-from layerkit.report import report
+from layerkit.report import analyses, model
 
 ROOT = Path(__file__).resolve().parents[2]
 """The repository root, which holds the root Terraform configuration."""
@@ -169,8 +169,8 @@ def _build(
 
 def _report(configs: list[layer_config.LayerConfig], build_dir: BuildDir) -> int:
     artifacts, functions = manifest.read(build_dir)
-    analysis = report.analyse(artifacts, functions, configs)
-    path = report.write(build_dir, analysis)
+    analysis = analyses.analyse(artifacts, functions, configs)
+    path = model.write(build_dir, analysis)
     print(analysis.table(), end="")
     print(f"wrote {path}")
     for finding in analysis.errors:

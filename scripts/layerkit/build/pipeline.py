@@ -22,7 +22,7 @@ from layerkit.errors import LayerError
 from layerkit.fsutil import atomic_write, exclusive
 from layerkit.lambda_facts import MAX_UNZIPPED_BYTES, Target
 from layerkit.records import Record
-from layerkit.report import report
+from layerkit.report import analyses, model
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class Result:
     """Every artifact's outcome and, when all of them built, the report on the functions."""
 
     outcomes: list[Outcome]
-    analysis: report.Report | None
+    analysis: model.Report | None
 
 
 def build_all(
@@ -70,8 +70,8 @@ def _build_all(configs: list[LayerConfig], functions: list[FunctionConfig], buil
         return Result(everything, None)
     artifacts = [o.record for o in outcomes if o.record]
     function_zips = [o.record for o in function_outcomes if o.record]
-    analysis = report.analyse(artifacts, function_zips, configs)
-    report.write(build_dir, analysis)
+    analysis = analyses.analyse(artifacts, function_zips, configs)
+    model.write(build_dir, analysis)
     if not analysis.errors:
         manifest.write(build_dir, artifacts, function_zips)
         build_dir.keep_only(

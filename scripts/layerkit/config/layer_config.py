@@ -48,7 +48,7 @@ class LayerConfig:
     architectures: tuple[str, ...]
     exclude: tuple[str, ...]
     overrides: tuple[str, ...]
-    """Distributions whose version here is meant to win over another attached layer's (see report.py)."""
+    """Distributions whose version here is meant to win over another attached layer's (see report.analyses)."""
     bytecode: bool
     """Ship .pyc files compiled for each runtime (bytecode.py); off by default: see DEFAULT_BYTECODE."""
     share: Sharing = field(default_factory=Sharing)

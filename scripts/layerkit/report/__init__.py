@@ -3,4 +3,8 @@
 Reads the zips and the manifest's records, never builds or writes them (but for its own
 `report.json`). The build runs it before writing the manifest, so an error here withholds
 the manifest. Imports `config` and the shared modules.
+
+- `contents`: what each zip puts on the import path, from its central directory and RECORD files.
+- `analyses`: the checks on each function's contents; `analyse` is the entry point.
+- `model`: the report itself, as `report.json` and as the table; `write` saves it.
 """

@@ -1,0 +1,301 @@
+"""`make report`: what each function really gets once Lambda merges its layers into /opt.
+
+Lambda extracts a function's layers into /opt in merge order, so where two layers ship one
+path the later one silently overwrites the earlier, and it counts the function's code plus
+every layer, unzipped, against one 250 MB budget. Neither shows until deploy or run time.
+`contents` reads the zips the build wrote (their central directories, and the small
+`*.dist-info/RECORD` files); this module finds, for each function:
+
+- each layer's and the code's unzipped size against the budget (over it: an error);
+- every path that more than one layer puts on the import path, whose copy Python imports,
+  and whether the copies differ (CRC-32 and size from the zip, nothing is decompressed);
+- one distribution at two versions across the layers: an error, unless the layer whose
+  copy is imported lists it in `overrides` in its layer.toml (then a warning);
+- distributions the function's own zip bundles although a layer provides them (a warning);
+- layers that ship boto3 or botocore, shadowing the runtime's own SDK (a note);
+- layers published elsewhere, named by version ARN: their files are not here, so their size
+  counts as unknown, not zero, and nothing in them is checked (a note);
+- and, for the record, which layer gives each distribution the function imports.
+
+Only the folders the runtime imports from count (`contents` says which). `model` holds what
+is found, and renders it.
+"""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+
+from packaging.utils import canonicalize_name
+
+from layerkit.config.layer_config import LAYER_FILE, LayerConfig
+from layerkit.errors import LayerError
+from layerkit.lambda_facts import MAX_UNZIPPED_BYTES
+from layerkit.records import Record
+from layerkit.report.contents import Contents, code_place, layer_place, read_zip
+from layerkit.report.model import (
+    LEVELS,
+    Finding,
+    FunctionReport,
+    LayerSize,
+    Level,
+    Overlap,
+    Provided,
+    Report,
+    known_total,
+    overlap_groups,
+    size_text,
+)
+
+RUNTIME_SDK = ("boto3", "botocore")
+"""Distributions every Python runtime bundles: a layer that ships them shadows the runtime's copy."""
+
+_LISTED = 5
+"""Paths or names a one-line finding lists before "and N more"."""
+
+_Found = list[tuple[Level, str, str, str]]
+"""(level, kind, subject, message) before they are tied to a function."""
+
+
+def analyse(artifacts: list[Record], functions: list[Record], layers: list[LayerConfig]) -> Report:
+    """The report on every function, from the manifest's records and the layers' layer.toml."""
+    by_key = {str(a["key"]): a for a in artifacts}
+    configs = {c.name: c for c in layers}
+    ordered = sorted(functions, key=lambda f: str(f["key"]))
+    return Report(tuple(_analyse_function(f, by_key, configs) for f in ordered))
+
+
+def _analyse_function(record: Record, artifacts: dict[str, Record], configs: dict[str, LayerConfig]) -> FunctionReport:
+    name = str(record["name"])
+    runtime = str(record["runtime"])
+    architecture = str(record["architecture"])
+    used, sizes = _attached(record, artifacts, configs)
+    names = [str(a["layer"]) for a in used]
+    place = layer_place(runtime)
+    layers = [read_zip(Path(a["zip"]), place) for a in used]
+    code = read_zip(Path(record["zip"]), code_place)
+    code_size = int(record["unzipped_size"])
+
+    overlaps = _overlaps(names, layers)
+    found = _budget(code_size, sizes)
+    found += _external(sizes, runtime, architecture)
+    found += _in_layers(names, layers, code, overlaps, [configs[n] for n in names])
+    return FunctionReport(
+        name=name,
+        runtime=runtime,
+        architecture=architecture,
+        layers=sizes,
+        code_size=code_size,
+        overlaps=tuple(overlaps),
+        findings=_tied(name, found),
+        distributions=_provided(names, layers),
+    )
+
+
+def _attached(
+    record: Record, artifacts: dict[str, Record], configs: dict[str, LayerConfig]
+) -> tuple[list[Record], tuple[LayerSize, ...]]:
+    """The artifacts of the function's layers built here, and every attached layer's size, in merge order."""
+    used = []
+    sizes = []
+    for attached in record["layers"]:
+        if attached["arn"]:
+            sizes.append(LayerSize(str(attached["arn"]), None, None))
+            continue
+        artifact = artifacts.get(attached["artifact"])
+        if artifact is None or artifact["layer"] not in configs:
+            raise LayerError(
+                f"function {record['name']}: layer artifact {attached['artifact']} is not in the manifest or "
+                "layers/; run 'make layers'"
+            )
+        used.append(artifact)
+        sizes.append(LayerSize(str(artifact["layer"]), str(artifact["key"]), int(artifact["unzipped_size"])))
+    return used, tuple(sizes)
+
+
+def _in_layers(
+    names: list[str], layers: list[Contents], code: Contents, overlaps: list[Overlap], configs: list[LayerConfig]
+) -> _Found:
+    """What the layers' files show; a distribution at two versions covers its paths, so they are not shadowed too."""
+    found, conflicted = _versions(names, layers, configs)
+    found += _shadowed([o for o in overlaps if o.distribution not in conflicted])
+    found += _bundled(names, layers, code)
+    found += _runtime_sdk(names, layers)
+    return found
+
+
+def _tied(function: str, found: _Found) -> tuple[Finding, ...]:
+    """The findings tied to the function, errors first, then warnings, then notes (each in the order found)."""
+    return tuple(
+        sorted(
+            (Finding(function, level, kind, subject, message) for level, kind, subject, message in found),
+            key=lambda f: LEVELS.index(f.level),
+        )
+    )
+
+
+def _imported(candidates: Sequence[tuple[int, int]]) -> int:
+    """Which of (merge index, rank) is imported: the first on sys.path; in one folder, the later layer's."""
+    return min(candidates, key=lambda c: (c[1], -c[0]))[0]
+
+
+def _budget(code_size: int, sizes: tuple[LayerSize, ...]) -> _Found:
+    total = known_total(code_size, sizes)
+    if total <= MAX_UNZIPPED_BYTES:
+        return []
+    parts = " + ".join(
+        [f"function code {code_size:,}", *(f"layer {s.layer} {size_text(s.unzipped_size)}" for s in sizes)]
+    )
+    message = (
+        f"{total:,} bytes unzipped ({parts}), over Lambda's limit of {MAX_UNZIPPED_BYTES:,} for a function "
+        "and all its layers; detach a layer or make one smaller"
+    )
+    return [("error", "budget", "unzipped size", message)]
+
+
+def _overlaps(names: list[str], layers: list[Contents]) -> list[Overlap]:
+    shipped: dict[str, list[int]] = defaultdict(list)
+    for index, contents in enumerate(layers):
+        for path in contents.files:
+            shipped[path].append(index)
+    overlaps = []
+    for path, indexes in sorted(shipped.items()):
+        if len(indexes) < 2:
+            continue
+        copies = {i: layers[i].files[path] for i in indexes}
+        winner = _imported([(i, c.rank) for i, c in copies.items()])
+        owner = next((o for i in indexes if (o := layers[i].owner(path))), None)
+        overlaps.append(
+            Overlap(
+                path=path,
+                layers=tuple(names[i] for i in indexes),
+                zip_paths=tuple(c.zip_path for c in copies.values()),
+                imported_from=names[winner],
+                identical=len({(c.crc, c.size) for c in copies.values()}) == 1,
+                distribution=owner,
+                unused_size=sum(c.size for i, c in copies.items() if i != winner),
+            )
+        )
+    return overlaps
+
+
+def _versions(names: list[str], layers: list[Contents], configs: list[LayerConfig]) -> tuple[_Found, set[str]]:
+    """One distribution at several versions; also returns those distributions, whose paths this covers."""
+    found: _Found = []
+    conflicted = set()
+    for dist in sorted({d for contents in layers for d in contents.dists}):
+        indexes = [i for i, contents in enumerate(layers) if dist in contents.dists]
+        version = {i: layers[i].dists[dist].version for i in indexes}
+        if len(set(version.values())) < 2:
+            continue
+        conflicted.add(dist)
+        winner = _imported([(i, layers[i].dists[dist].rank) for i in indexes])
+        config = configs[winner]
+        if dist in {canonicalize_name(o) for o in config.overrides}:
+            others = _and([f"{dist} {version[i]} from layer {names[i]}" for i in indexes if i != winner])
+            message = (
+                f"layer {names[winner]} overrides {others} with {dist} {version[winner]}, as its overrides declare"
+            )
+            found.append(("warning", "version-override", dist, message))
+        else:
+            each = _and([f"{names[i]} ({dist} {version[i]})" for i in indexes])
+            message = (
+                f"layers {each} ship different versions of {dist}, and {names[winner]}'s is imported; pin one "
+                f'version in every layer, or add "{dist}" to overrides in {config.directory / LAYER_FILE} '
+                "if it is meant to win"
+            )
+            found.append(("error", "version-conflict", dist, message))
+    return found, conflicted
+
+
+def _provided(names: list[str], layers: list[Contents]) -> tuple[Provided, ...]:
+    provided = []
+    for dist in sorted({d for contents in layers for d in contents.dists}):
+        winner = _imported(
+            [(i, contents.dists[dist].rank) for i, contents in enumerate(layers) if dist in contents.dists]
+        )
+        provided.append(Provided(dist, layers[winner].dists[dist].version, names[winner]))
+    return tuple(provided)
+
+
+def _shadowed(overlaps: list[Overlap]) -> _Found:
+    """A warning per group whose copies differ; one note per set of layers for groups that are all identical."""
+    found: _Found = []
+    same: dict[tuple[str, ...], list[list[Overlap]]] = defaultdict(list)
+    for (group, layers, imported), members in overlap_groups(overlaps).items():
+        differ = [o.path for o in members if not o.identical]
+        if not differ:
+            same[layers].append(members)
+            continue
+        if len(members) == 1:
+            message = f"layers {_and(layers)} ship different bytes at {differ[0]}; {imported}'s copy is imported"
+        else:
+            shown = _some(differ)
+            message = (
+                f"layers {_and(layers)} ship {group} ({len(differ):,} of {len(members):,} files differ: {shown}); "
+                f"{imported}'s copies are imported"
+            )
+        found.append(("warning", "shadowed-path", group, message))
+    for layers, groups in sorted(same.items()):
+        count = sum(len(members) for members in groups)
+        files = f"{count:,} files" if count > 1 else "file"
+        names = _some(list(dict.fromkeys(members[0].group for members in groups)))
+        unused = sum(o.unused_size for members in groups for o in members)
+        message = (
+            f"layers {_and(layers)} ship the same {files} ({names}); the copies never imported add "
+            f"{unused:,} bytes to the unzipped size"
+        )
+        found.append(("note", "duplicate-paths", ", ".join(layers), message))
+    return found
+
+
+def _bundled(names: list[str], layers: list[Contents], code: Contents) -> _Found:
+    """Distributions in the function's zip that a layer provides: the bytes are the files their RECORD lists."""
+    found: _Found = []
+    for dist, own in sorted(code.dists.items()):
+        providers = [i for i, contents in enumerate(layers) if dist in contents.dists]
+        if not providers:
+            continue
+        size = sum(code.files[p].size for p in own.files)
+        provide = "provides" if len(providers) == 1 else "provide"
+        by = _and([f"layer {names[i]} ({dist} {layers[i].dists[dist].version})" for i in providers])
+        message = (
+            f"bundles {dist} {own.version} ({size:,} bytes in {len(own.files):,} files, by its RECORD) although "
+            f"{by} already {provide} it; the function's copy is imported first, so remove it from the function's code"
+        )
+        found.append(("warning", "bundled-distribution", dist, message))
+    return found
+
+
+def _external(sizes: tuple[LayerSize, ...], runtime: str, architecture: str) -> _Found:
+    """A note per layer published elsewhere: the build cannot see inside it."""
+    message = (
+        "is published elsewhere: its size counts as unknown, not zero, and its files are not checked here; "
+        f"Terraform checks at plan time that it exists and suits {runtime} on {architecture}"
+    )
+    return [("note", "published-elsewhere", s.layer, f"layer {s.layer} {message}") for s in sizes if s.key is None]
+
+
+def _runtime_sdk(names: list[str], layers: list[Contents]) -> _Found:
+    found: _Found = []
+    for dist in RUNTIME_SDK:
+        indexes = [i for i, contents in enumerate(layers) if dist in contents.dists]
+        if not indexes:
+            continue
+        winner = _imported([(i, layers[i].dists[dist].rank) for i in indexes])
+        also = f" (layers {_and([names[i] for i in indexes])} ship it)" if len(indexes) > 1 else ""
+        message = (
+            f"{dist} {layers[winner].dists[dist].version} from layer {names[winner]} shadows the runtime's own "
+            f"{dist}{also}; right when the layer pins the SDK on purpose"
+        )
+        found.append(("note", "runtime-sdk", dist, message))
+    return found
+
+
+def _and(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _some(items: Sequence[str]) -> str:
+    if len(items) <= _LISTED:
+        return ", ".join(items)
+    return f"{', '.join(items[:_LISTED])} and {len(items) - _LISTED:,} more"
