@@ -19,6 +19,7 @@ UPGRADE ?=
 PYTEST_ARGS ?=
 TF ?= $(shell command -v terraform >/dev/null 2>&1 && echo terraform || echo tofu)
 ENDPOINT ?=
+LOCAL_AWS ?=
 AUTO_APPROVE ?=
 PORT ?= 5000
 KEEP ?= 3
@@ -80,9 +81,10 @@ report: $(BUILD_DIR)/manifest.json ## Show each function's layers, sizes against
 	$(LAYERKIT) report --build-dir $(BUILD_DIR)
 
 .PHONY: invoke
-invoke: $(BUILD_DIR)/manifest.json ## Run FUNCTION locally with its layers, no Docker (EVENT=file.json, PYTHON=python3.12)
+invoke: $(BUILD_DIR)/manifest.json ## Run FUNCTION locally with its layers, no Docker; LOCAL_AWS=1 (or ENDPOINT=<url>) as its own role, IAM enforced
 	@test -n "$(FUNCTION)" || { echo "error: name the function: make invoke FUNCTION=<name>" >&2; exit 2; }
-	$(LAYERKIT) invoke $(FUNCTION) --build-dir $(BUILD_DIR) $(if $(EVENT),--event $(EVENT)) $(if $(PYTHON),--python $(PYTHON))
+	$(LAYERKIT) invoke $(FUNCTION) --build-dir $(BUILD_DIR) $(if $(EVENT),--event $(EVENT)) $(if $(PYTHON),--python $(PYTHON)) \
+	  $(if $(LOCAL_AWS),--local-aws) $(if $(ENDPOINT),--endpoint $(ENDPOINT))
 
 ##@ Development
 

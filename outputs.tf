@@ -38,10 +38,11 @@ output "layer_versions" {
 }
 
 output "functions" {
-  description = "Each function by name: its ARN and its attached layer version ARNs in merge order, as AWS reports them."
+  description = "Each function by name: its ARN, its execution role's ARN, and its attached layer version ARNs in merge order, as AWS reports them."
   value = {
     for name, function in module.function : name => {
       arn    = function.arn
+      role   = function.role_arn
       layers = function.layers
     }
   }

@@ -41,7 +41,9 @@ def _literal(value: Any) -> str:  # noqa: ANN401 -- any default HCL allows
         return "`null`"
     if isinstance(value, bool):
         return f"`{str(value).lower()}`"
-    if isinstance(value, list | dict):
+    if isinstance(value, list):  # python-hcl2 keeps a string element's quotes
+        return f"`{json.dumps([json.loads(v) if isinstance(v, str) else v for v in value])}`"
+    if isinstance(value, dict):
         return f"`{json.dumps(value)}`"
     return f"`{value}`"
 

@@ -168,8 +168,8 @@ variable "policy_statements" {
   }))
   description = <<-EOT
     What the function may do beyond writing its logs: Allow statements that the role the
-    module creates gets as one inline policy. Each names its actions ("service:Action"),
-    its resources (ARNs, or "*"), and optional conditions. Not with role_arn: the module
+    module creates gets as one inline policy. Each names its actions (service:Action),
+    its resources (ARNs, or *), and optional conditions. Not with role_arn: the module
     manages no policy on a role it does not own.
   EOT
   default     = []

@@ -15,7 +15,7 @@ from layerkit.build import manifest, pipeline, resolve
 from layerkit.build_dir import BuildDir
 from layerkit.columns import columns
 from layerkit.config import function_config, layer_config
-from layerkit.deploy import demo, local_aws, prune, terraform_root
+from layerkit.deploy import demo, function_role, local_aws, prune, terraform_root
 from layerkit.deploy.terraform_cli import TerraformCli, Workspace, find_cli
 from layerkit.errors import LayerError
 from layerkit.inspect import invoke
@@ -59,6 +59,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--event", type=Path, help="a JSON file with the event (default: {})")
     run.add_argument("--python", default=sys.executable, help="the interpreter to run the handler with")
     run.add_argument("--build-dir", type=lambda s: BuildDir(Path(s)), default=BuildDir(Path("build")))
+    as_role = run.add_mutually_exclusive_group()
+    as_role.add_argument(
+        "--local-aws", action="store_true", help="start a local AWS for the call, and run as the function's own role"
+    )
+    as_role.add_argument("--endpoint", help="a running local AWS's URL: run as the function's own role there")
     show = commands.add_parser("report", help="each function's layers, sizes, overlaps and findings, from the manifest")
     show.add_argument("--build-dir", type=lambda s: BuildDir(Path(s)), default=BuildDir(Path("build")))
     setup = commands.add_parser("init", help="initialise the root configuration: local state, or S3 with --backend")
@@ -89,7 +94,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _dispatch(args: argparse.Namespace) -> int:  # noqa: PLR0911 -- one return per command
     if args.command == "invoke":
-        return _invoke(args.build_dir, args.function, args.event, args.python)
+        return _invoke(args)
     if args.command == "init":
         terraform_root.init(Workspace(root=ROOT, cli=find_cli(args.tf)), args.backend)
         state = f"S3, as {args.backend} configures it" if args.backend else "local (terraform.tfstate)"
@@ -223,8 +228,7 @@ def _local_aws(port: int) -> int:
     with local_aws.running(port) as endpoint:
         print(f"local AWS (moto) listening at {endpoint}; Ctrl-C stops it", flush=True)
         print(f"  make apply ENDPOINT={endpoint}", flush=True)
-        credentials = "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing"
-        print(f"  AWS_ENDPOINT_URL={endpoint} {credentials} make invoke FUNCTION=hub", flush=True)
+        print(f"  make invoke FUNCTION=hub ENDPOINT={endpoint}", flush=True)
         try:
             while True:
                 time.sleep(3600)
@@ -233,14 +237,42 @@ def _local_aws(port: int) -> int:
     return 0
 
 
-def _invoke(build_dir: BuildDir, name: str, event_path: Path | None, python: str) -> int:
+def _invoke(args: argparse.Namespace) -> int:
     try:
-        event = json.loads(event_path.read_text(encoding="utf-8")) if event_path else {}
+        event = json.loads(args.event.read_text(encoding="utf-8")) if args.event else {}
     except (OSError, json.JSONDecodeError) as exc:
-        raise LayerError(f"{event_path}: not a readable JSON event ({exc})") from None
-    result = invoke.invoke(build_dir, name, event, python)
+        raise LayerError(f"{args.event}: not a readable JSON event ({exc})") from None
+    build_dir: BuildDir = args.build_dir
+    if args.endpoint:
+        terraform_root.check_listening(args.endpoint)
+        result = _invoke_as_role(args, event, args.endpoint)
+    elif args.local_aws:
+        with local_aws.running() as endpoint:
+            result = _invoke_as_role(args, event, endpoint)
+    else:
+        result = invoke.invoke(build_dir, args.function, event, args.python)
     for note in result.notes:
         print(f"note: {note}", file=sys.stderr)
+    if not (args.endpoint or args.local_aws):
+        print(
+            f"note: function {args.function} ran with your own AWS credentials, so its role's permissions were not "
+            "exercised; LOCAL_AWS=1 runs it as its own role on a local AWS, with IAM enforced",
+            file=sys.stderr,
+        )
     sys.stderr.write(result.logs)
     print(json.dumps(result.payload, indent=2))
+    toml = args.functions_dir / args.function / function_config.FUNCTION_FILE
+    for denial in result.denials:
+        on = f" on {denial.resource}" if denial.resource else ""
+        print(
+            f"denied: function {args.function}'s role may not {denial.action}{on}; "
+            f"allow it under [[permissions]] in {toml}",
+            file=sys.stderr,
+        )
     return 1 if result.failed else 0
+
+
+def _invoke_as_role(args: argparse.Namespace, event: object, endpoint: str) -> invoke.Invocation:
+    function = invoke.function_record(args.build_dir, args.function)
+    with function_role.acting_as(endpoint, function) as aws:
+        return invoke.invoke(args.build_dir, args.function, event, args.python, aws)

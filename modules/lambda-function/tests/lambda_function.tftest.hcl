@@ -208,3 +208,90 @@ run "memory_out_of_range_is_refused" {
 
   expect_failures = [var.memory_size]
 }
+
+run "policy_statements_become_the_created_roles_inline_policy" {
+  command = plan
+
+  variables {
+    policy_statements = [{
+      actions   = ["sts:AssumeRole"]
+      resources = ["arn:aws:iam::111111111111:role/OrganizationAccountAccessRole"]
+    }]
+  }
+
+  assert {
+    condition     = length(aws_iam_role_policy.permissions) == 1 && aws_iam_role_policy.permissions[0].name == "permissions"
+    error_message = "The role the module creates must get the statements as one inline policy."
+  }
+  assert {
+    condition     = length(data.aws_iam_policy_document.permissions) == 1
+    error_message = "The inline policy must be built with aws_iam_policy_document."
+  }
+  assert {
+    condition     = keys(aws_iam_role_policy_attachment.managed) == ["service-role/AWSLambdaBasicExecutionRole"]
+    error_message = "The role must keep the managed policy that lets the function write its logs."
+  }
+}
+
+run "no_policy_statements_means_no_inline_policy" {
+  command = plan
+
+  assert {
+    condition     = length(aws_iam_role_policy.permissions) == 0
+    error_message = "Without statements, the role has no inline policy."
+  }
+}
+
+run "policy_statements_with_a_given_role_are_refused" {
+  command = plan
+
+  variables {
+    role_arn = "arn:aws:iam::123456789012:role/existing"
+    policy_statements = [{
+      actions   = ["sts:AssumeRole"]
+      resources = ["arn:aws:iam::111111111111:role/OrganizationAccountAccessRole"]
+    }]
+  }
+
+  expect_failures = [aws_lambda_function.this]
+}
+
+run "an_action_not_in_service_action_form_is_refused" {
+  command = plan
+
+  variables {
+    policy_statements = [{ actions = ["AssumeRole"], resources = ["*"] }]
+  }
+
+  expect_failures = [var.policy_statements]
+}
+
+run "a_resource_neither_arn_nor_star_is_refused" {
+  command = plan
+
+  variables {
+    policy_statements = [{ actions = ["s3:GetObject"], resources = ["my-bucket/*"] }]
+  }
+
+  expect_failures = [var.policy_statements]
+}
+
+run "a_statement_without_resources_is_refused" {
+  command = plan
+
+  variables {
+    policy_statements = [{ actions = ["s3:GetObject"], resources = [] }]
+  }
+
+  expect_failures = [var.policy_statements]
+}
+
+run "a_managed_policy_given_as_an_arn_is_refused" {
+  command = plan
+
+  variables {
+    managed_policies = ["arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"]
+  }
+
+  expect_failures = [var.managed_policies]
+}

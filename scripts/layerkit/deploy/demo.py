@@ -1,10 +1,15 @@
-"""`make demo`: publish the built layers and functions to a local AWS, show them, and prove a second plan is empty.
+"""`make demo`: publish to a local AWS, show what was published, plan again, and run each function as its role.
+
+A second plan must be empty, and each function runs as the role Terraform gave it, with
+IAM enforced, so a permission its function.toml lacks fails the demo.
 
 Nothing here needs an AWS account. The local AWS starts on a free port and stops when the
 demo ends, whether it succeeds, fails or is interrupted. Its state lives in `<build>/demo/`
 and starts empty each run, as the local AWS does.
 """
 
+import json
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,9 +18,10 @@ from typing import Any
 
 from layerkit.build import manifest
 from layerkit.build_dir import BuildDir
-from layerkit.deploy import local_aws, terraform_root
+from layerkit.deploy import function_role, local_aws, terraform_root
 from layerkit.deploy.terraform_cli import TerraformCli
 from layerkit.errors import LayerError
+from layerkit.inspect import invoke
 
 
 @dataclass(frozen=True)
@@ -55,8 +61,31 @@ def run(root: Path, cli: str, build_dir: BuildDir, say: Callable[[str], None]) -
         if changes:
             raise LayerError(f"the second plan is not empty, so every apply would change something:\n{output}")
         say(f"{cli} plan, again: no changes ({_since(start)})")
+
+        for name, function in sorted(published.functions.items()):
+            for line in run_as_role(build_dir, name, function["role"], endpoint):
+                say(line)
     say("local AWS stopped")
     return published
+
+
+def run_as_role(build_dir: BuildDir, name: str, role_arn: str, endpoint: str) -> list[str]:
+    """Invoke the function with `{}` as its role, as Lambda would: its result, or the call its role was denied."""
+    start = time.perf_counter()
+    function = invoke.function_record(build_dir, name)
+    with function_role.acting_as(endpoint, function, role_arn) as aws:
+        result = invoke.invoke(build_dir, name, {}, sys.executable, aws)
+    for denial in result.denials:
+        on = f" on {denial.resource}" if denial.resource else ""
+        raise LayerError(
+            f"function {name}, run as its role, was denied {denial.action}{on}; allow it under [[permissions]] "
+            "in its function.toml"
+        )
+    if result.failed:
+        raise LayerError(f"function {name}, run as its role, failed: {json.dumps(result.payload)}")
+    lines = [f"invoke {name} as {role_arn}, IAM enforced: ok ({_since(start)})"]
+    lines += [f"  note: {note}" for note in result.notes]
+    return lines + [f"  {line}" for line in json.dumps(result.payload, indent=2).splitlines()]
 
 
 def describe(published: Published) -> list[str]:

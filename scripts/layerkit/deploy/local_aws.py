@@ -17,6 +17,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from moto.awslambda.policy import Policy
+from moto.core.exceptions import AccessDeniedError
+from moto.iam.access_control import IAMRequestBase
 from moto.server import ThreadedMotoServer
 
 from layerkit.errors import LayerError
@@ -30,6 +32,7 @@ _ACCOUNT_ID = re.compile(r"[0-9]{12}")
 def running(port: int = 0) -> Iterator[str]:
     """Run the local AWS for the block, and yield its endpoint URL."""
     _answer_account_principals_as_aws()
+    _deny_as_aws()
     # The server's per-request log lines would bury the output of whatever uses it.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     # AWS has its managed policies (AWSLambdaBasicExecutionRole, ...) in every account;
@@ -106,3 +109,27 @@ def _answer_account_principals_as_aws() -> None:
 
     principal_formatter.answers_as_aws = True  # type: ignore[attr-defined]
     Policy.principal_formatter = principal_formatter  # type: ignore[method-assign]
+
+
+def _deny_as_aws() -> None:
+    """Name the resource in an access denial, as AWS does, once IAM enforcement is on.
+
+    AWS says `User: <arn> is not authorized to perform: sts:AssumeRole on resource: <arn>`;
+    moto leaves out the resource, which is what a person must add to the policy.
+    """
+    if getattr(IAMRequestBase.check_action_permitted, "answers_as_aws", False):
+        return
+    original: Callable[[IAMRequestBase, str], None] = IAMRequestBase.check_action_permitted
+
+    @functools.wraps(original)
+    def check_action_permitted(self: IAMRequestBase, resource: str) -> None:
+        try:
+            original(self, resource)
+        except AccessDeniedError:
+            if resource == "*":
+                raise
+            action = f"{self._action} on resource: {resource}"
+            raise AccessDeniedError(user_arn=self._access_key.arn, action=action) from None
+
+    check_action_permitted.answers_as_aws = True  # type: ignore[attr-defined]
+    IAMRequestBase.check_action_permitted = check_action_permitted  # type: ignore[method-assign]

@@ -4,11 +4,16 @@ The layers' zips for the host's architecture are extracted into an `/opt`-like f
 merge order (a later layer overwrites an earlier one), the function's zip into a task
 folder, and both are made read-only. The handler then runs in a fresh interpreter through
 `lambda_bootstrap.py`, with Lambda's environment variables and its function timeout.
+
+Its AWS credentials are the caller's own, or, given `aws`, only those: the function's own
+role's, as `deploy.function_role` makes them on a local AWS. A call that role may not make
+then fails as it would on Lambda, and `denials` names the action and the resource.
 """
 
 import json
 import os
 import platform
+import re
 import subprocess
 import tempfile
 import time
@@ -26,6 +31,17 @@ BOOTSTRAP = Path(__file__).with_name("lambda_bootstrap.py")
 _HOST_ARCHITECTURE = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}
 
 
+_DENIED = re.compile(r"is not authorized to perform: (?P<action>[\w-]+:\w+)(?: on resource: (?P<resource>[^\s\"']+))?")
+
+
+@dataclass(frozen=True)
+class Denial:
+    """A call the function's role may not make: the action, and the resource when AWS names it."""
+
+    action: str
+    resource: str | None
+
+
 @dataclass(frozen=True)
 class Invocation:
     """What one invoke returned: the JSON payload, whether it is an error, and the logs."""
@@ -35,14 +51,31 @@ class Invocation:
     logs: str
     notes: tuple[str, ...]
 
+    @property
+    def denials(self) -> list[Denial]:
+        """The calls AWS denied the function, in the order its error and logs name them, each once."""
+        text = json.dumps(self.payload) + "\n" + self.logs if self.failed else self.logs
+        found = (Denial(m["action"], m["resource"]) for m in _DENIED.finditer(text))
+        return list(dict.fromkeys(found))
 
-def invoke(build_dir: BuildDir, name: str, event: object, python: str) -> Invocation:
-    """Run function `name` from the build's manifest once with `event`, using interpreter `python`."""
-    artifacts, functions = manifest.read(build_dir)
+
+def function_record(build_dir: BuildDir, name: str) -> Record:
+    """Function `name`'s record in the build's manifest."""
+    _, functions = manifest.read(build_dir)
     function = next((f for f in functions if f["name"] == name), None)
     if function is None:
         known = ", ".join(f["name"] for f in functions) or "none"
         raise LayerError(f"{build_dir.manifest}: no function named {name!r} (functions: {known})")
+    return function
+
+
+def invoke(build_dir: BuildDir, name: str, event: object, python: str, aws: dict[str, str] | None = None) -> Invocation:
+    """Run function `name` from the build's manifest once with `event`, using interpreter `python`.
+
+    `aws`: the only AWS_* variables the handler gets (its role's credentials); None passes the caller's on.
+    """
+    artifacts, _ = manifest.read(build_dir)
+    function = function_record(build_dir, name)
     architecture = _HOST_ARCHITECTURE.get(platform.machine(), platform.machine())
     zips = _layer_zips(artifacts, function, architecture)
     notes = _notes(function, architecture, python)
@@ -53,7 +86,7 @@ def invoke(build_dir: BuildDir, name: str, event: object, python: str) -> Invoca
         _extract(zips, opt)
         try:
             _make_read_only(task, opt)
-            payload, failed, logs = _run(function, event, python, Path(work))
+            payload, failed, logs = _run(function, event, python, Path(work), aws)
         finally:
             _make_writable(task, opt)
     return Invocation(payload=payload, failed=failed, logs=logs, notes=notes)
@@ -123,11 +156,11 @@ def _make_writable(*roots: Path) -> None:
             path.chmod(0o755 if path.is_dir() else 0o644)
 
 
-def _environment(function: dict[str, Any], task: Path, opt: Path) -> dict[str, str]:
-    """Lambda's variables, the function's own, and the caller's AWS_* (credentials, endpoints)."""
+def _environment(function: dict[str, Any], task: Path, opt: Path, aws: dict[str, str] | None) -> dict[str, str]:
+    """Lambda's variables, the function's own, and `aws` or else the caller's AWS_* (credentials, endpoints)."""
     name = function["name"]
-    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
-    env = {k: v for k, v in os.environ.items() if k.startswith("AWS_")}
+    env = dict(aws) if aws is not None else {k: v for k, v in os.environ.items() if k.startswith("AWS_")}
+    region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1"
     env.update(
         {
             "AWS_REGION": region,
@@ -151,7 +184,9 @@ def _environment(function: dict[str, Any], task: Path, opt: Path) -> dict[str, s
     return env
 
 
-def _run(function: dict[str, Any], event: object, python: str, work: Path) -> tuple[Any, bool, str]:
+def _run(
+    function: dict[str, Any], event: object, python: str, work: Path, aws: dict[str, str] | None
+) -> tuple[Any, bool, str]:
     task, opt = work / "task", work / "opt"
     event_path, result_path = work / "event.json", work / "result.json"
     event_path.write_text(json.dumps(event), encoding="utf-8")
@@ -163,7 +198,12 @@ def _run(function: dict[str, Any], event: object, python: str, work: Path) -> tu
     ]  # fmt: skip
     try:
         done = subprocess.run(
-            command, env=_environment(function, task, opt), capture_output=True, text=True, timeout=timeout, check=False
+            command,
+            env=_environment(function, task, opt, aws),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
         )
     except subprocess.TimeoutExpired as expired:
         logs = _text(expired.stdout) + _text(expired.stderr)
