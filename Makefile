@@ -127,6 +127,10 @@ bench: $(VENV_STAMP) ## Measure a cold layer build against plain uv + zip, and a
 bench-bytecode: $(VENV_STAMP) ## Measure boto3's cold import from a read-only /opt with and without shipped bytecode
 	PYTHONPATH=scripts $(VENV)/bin/python tests/bench/bench_bytecode.py
 
+.PHONY: bench-invoke
+bench-invoke: $(VENV_STAMP) ## Measure what running as the function's own role (LOCAL_AWS=1) adds to make invoke
+	PYTHONPATH=scripts $(VENV)/bin/python tests/bench/bench_invoke_role.py
+
 .PHONY: bench-terraform
 bench-terraform: $(VENV_STAMP) ## Time a no-change make plan (shipped and 20x20 trees), a warm init and make demo, on a local AWS
 	PYTHONPATH=scripts TF=$(TF) $(VENV)/bin/python tests/bench/bench_terraform.py

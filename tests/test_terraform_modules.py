@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.terraform
 
 MODULES = ("modules/lambda-layer", "modules/lambda-function")
-CONFIGURATIONS = (".", *MODULES, *(f"{m}/examples/basic" for m in MODULES))
+EXAMPLES = (*(f"{m}/examples/basic" for m in MODULES), "modules/lambda-function/examples/spoke-role")
+CONFIGURATIONS = (".", *MODULES, *EXAMPLES)
 FIXTURES = Path(__file__).parent / "fixtures" / "module-calls"
 LAYER: dict[str, Any] = {
     "arn": "arn:aws:lambda:us-east-1:123456789012:layer:boto3:3",
@@ -109,6 +110,23 @@ def refusal(tf_cli: str, tmp_path: Path, fixture: str, variables: dict[str, obje
             ),
         ),
         (
+            "function",
+            {
+                "role_arn": "arn:aws:iam::123456789012:role/existing",
+                "policy_statements": [{"actions": ["sts:AssumeRole"], "resources": ["*"]}],
+            },
+            (
+                "Function api is given both role_arn and policy_statements, but the module manages no policy on a "
+                "role it does not own; give those permissions to that role where it is defined, or drop role_arn so "
+                "the module creates the role with them."
+            ),
+        ),
+        (
+            "function",
+            {"policy_statements": [{"actions": ["AssumeRole"], "resources": ["*"]}]},
+            'Each action in policy_statements must be in service:Action form, e.g. "sts:AssumeRole".',
+        ),
+        (
             "layer",
             {"shared_with_accounts": ["*"]},
             (
@@ -117,7 +135,15 @@ def refusal(tf_cli: str, tmp_path: Path, fixture: str, variables: dict[str, obje
             ),
         ),
     ],
-    ids=["six-layers", "over-250-mb", "runtime-mismatch", "architecture-mismatch", "public-without-opting-in"],
+    ids=[
+        "six-layers",
+        "over-250-mb",
+        "runtime-mismatch",
+        "architecture-mismatch",
+        "statements-with-a-given-role",
+        "action-form",
+        "public-without-opting-in",
+    ],
 )
 def test_each_refusal_has_its_own_message(
     tf_cli: str, tmp_path: Path, fixture: str, variables: dict[str, object], message: str
@@ -125,7 +151,7 @@ def test_each_refusal_has_its_own_message(
     assert message in refusal(tf_cli, tmp_path, fixture, variables)
 
 
-@pytest.mark.parametrize("example", [f"{m}/examples/basic" for m in MODULES])
+@pytest.mark.parametrize("example", EXAMPLES)
 def test_example_applies_to_the_local_aws_and_plans_no_changes(
     tf_cli: str, tmp_path: Path, moto_endpoint: str, example: str
 ) -> None:
@@ -135,7 +161,10 @@ def test_example_applies_to_the_local_aws_and_plans_no_changes(
     outputs = cli.output()
     assert outputs, "the example has outputs"
     assert not cli.plan()[0]
-    if "lambda-function" in example:
+    if example.endswith("spoke-role"):
+        assert outputs["spoke_role_arn"] == "arn:aws:iam::111111111111:role/hub-access"
+        assert outputs["hub_role_arn"] == "arn:aws:iam::123456789012:role/hub"
+    elif "lambda-function" in example:
         assert outputs["layers"] == ["arn:aws:lambda:us-east-1:123456789012:layer:greeting:1"]
     else:
         assert outputs["statement_ids"] == ["account-111111111111"]
