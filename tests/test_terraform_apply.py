@@ -14,7 +14,7 @@ import socket
 import zipfile
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import boto3
 import pytest
@@ -122,6 +122,22 @@ def test_each_distinct_zip_is_one_version_and_functions_attach_them_in_merge_ord
 def test_a_second_plan_has_no_changes(project: Project) -> None:
     changes, output = project.terraform.plan()
     assert not changes, output
+
+
+def test_each_role_has_exactly_its_function_toml_statements(project: Project) -> None:
+    iam = boto3.client("iam", **local_aws.client_options(project.endpoint))
+    document = cast("dict[str, Any]", iam.get_role_policy(RoleName="hub", PolicyName="permissions")["PolicyDocument"])
+    (statement,) = document["Statement"]
+    assert statement["Effect"] == "Allow"
+    assert statement["Action"] in ("sts:AssumeRole", ["sts:AssumeRole"])  # one action renders as a string
+    assert sorted(statement["Resource"]) == [
+        f"arn:aws:iam::{spoke}:role/OrganizationAccountAccessRole" for spoke in ("111111111111", "222222222222")
+    ]
+    assert "Condition" not in statement
+    assert iam.list_role_policies(RoleName="solo")["PolicyNames"] == [], "solo declares no [[permissions]]"
+    for role in ("hub", "solo"):
+        attached = iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]
+        assert [a["PolicyName"] for a in attached] == ["AWSLambdaBasicExecutionRole"]
 
 
 def test_the_policy_names_exactly_the_declared_grantees(project: Project) -> None:
