@@ -56,7 +56,9 @@ def test_make_demo_publishes_attaches_and_plans_no_changes(build_dir: Path, tf_c
     assert f"  boto3        {ARN}:layer:boto3:1  (arm64, x86_64)" in out
     assert f"  hub  {ARN}:function:hub\n    1. {ARN}:layer:boto3:1\n    2. {ARN}:layer:aws_helpers:1\n" in out
     assert re.search(rf"{tf_cli} plan, again: no changes \(", out)
-    assert re.search(rf"\ninvoke hub as {ARN.replace(':lambda:us-east-1:', ':iam::')}:role/hub, IAM enforced: ok \(", out)
+    assert re.search(
+        rf"\ninvoke hub as {ARN.replace(':lambda:us-east-1:', ':iam::')}:role/hub, IAM enforced: ok \(", out
+    )
     for spoke in ("111111111111", "222222222222"):
         assert f'"arn": "arn:aws:sts::{spoke}:assumed-role/OrganizationAccountAccessRole/hub-function"' in out
     assert "\nlocal AWS stopped\n" in out
