@@ -60,6 +60,7 @@ module "layer" {
   license_info             = each.value.license
   compatible_runtimes      = each.value.runtimes
   compatible_architectures = each.value.architectures
+  unzipped_size            = each.value.unzipped_size
   s3_bucket                = each.value.needs_s3 ? var.artifact_bucket : null
   shared_with_accounts     = each.value.share.accounts
   shared_with_organization = each.value.share.organization
@@ -97,18 +98,16 @@ module "function" {
   # function.toml's [[permissions]], with every ${NAME} already replaced by the build.
   policy_statements = each.value.permissions
 
+  # In merge order: this configuration's own layer versions as the layer module hands them
+  # over, and layers published elsewhere as the data source above describes them.
   layers = [
     for l in each.value.layers : l.arn != null ? {
       arn                      = l.arn
+      name                     = regex(":layer:([^:]+):[0-9]+$", l.arn)[0]
       compatible_runtimes      = tolist(data.aws_lambda_layer_version.external[l.arn].compatible_runtimes)
       compatible_architectures = tolist(data.aws_lambda_layer_version.external[l.arn].compatible_architectures)
       unzipped_size            = null
-      } : {
-      arn                      = module.layer[local.layer_version_of[l.artifact]].version_arn
-      compatible_runtimes      = tolist(local.layer_versions[local.layer_version_of[l.artifact]].runtimes)
-      compatible_architectures = tolist(local.layer_versions[local.layer_version_of[l.artifact]].architectures)
-      unzipped_size            = local.layer_versions[local.layer_version_of[l.artifact]].unzipped_size
-    }
+    } : module.layer[local.layer_version_of[l.artifact]].attachment
     if l.arn != null ? true : contains(keys(local.layer_version_of), l.artifact)
   ]
 }

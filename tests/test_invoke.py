@@ -150,3 +150,30 @@ def test_hub_function_assumes_a_role_in_each_spoke_through_the_layer(
             for a in ("111111111111", "222222222222")
         ]
     }
+
+
+def test_a_layer_with_extensions_for_another_python_gets_a_note(layers: LayerFactory, build_dir: Path) -> None:
+    other = "3.13" if sys.version_info[:2] != (3, 13) else "3.12"
+    so = f"python/fast.cpython-{other.replace('.', '')}-x86_64-linux-gnu.so"
+    layers.make("native", files={so: "compiled elsewhere", "python/plain.py": ""})
+    functions_dir = layers.layers_dir.parent / "functions"
+    (functions_dir / "api/src").mkdir(parents=True)
+    (functions_dir / "api/src/app.py").write_text("def handle(event, context):\n    return 1\n", encoding="utf-8")
+    (functions_dir / "api/function.toml").write_text(
+        'runtime = "python3.12"\nhandler = "app.handle"\narchitecture = "x86_64"\nlayers = ["native"]\n',
+        encoding="utf-8",
+    )
+    configs = layer_config.discover(layers.layers_dir)
+    functions = function_config.discover(functions_dir, configs)
+    assert all(o.record for o in pipeline.build_all(configs, functions, BuildDir(build_dir), jobs=1).outcomes)
+    native = next(BuildDir(build_dir).layers_dir.glob("native-*.zip")).name
+    here = f"python{sys.version_info[0]}.{sys.version_info[1]}"
+
+    result = invoke.invoke(BuildDir(build_dir), "api", {}, sys.executable)
+
+    assert not result.failed, result.payload
+    assert (
+        f"{native} ships 1 compiled extension(s) for python{other}, e.g. {so}; importing them fails on {here} here "
+        "(an extension module loads only in the Python it was built for), though it works on Lambda; "
+        "name a matching interpreter with PYTHON=..."
+    ) in result.notes

@@ -83,7 +83,7 @@ def refusal(tf_cli: str, tmp_path: Path, fixture: str, variables: dict[str, obje
         (
             "function",
             {"layers": [{**LAYER, "arn": f"{LAYER['arn'][:-1]}{n}"} for n in range(6)]},
-            "Lambda attaches at most 5 layers to a function; got 6.",
+            "Lambda attaches at most 5 layers to a function; got 6; detach one, or merge two into one layer.",
         ),
         (
             "function",
@@ -97,16 +97,16 @@ def refusal(tf_cli: str, tmp_path: Path, fixture: str, variables: dict[str, obje
             "function",
             {"runtime": "python3.11", "layers": [LAYER]},
             (
-                f"Function api runs python3.11 on x86_64, but these layers do not declare both: {LAYER['arn']}; "
-                "attach a version built for them."
+                "Function api runs python3.11 on x86_64, but these layers do not declare both: layer 1; "
+                "attach a version built for them, or change the function's runtime or architecture."
             ),
         ),
         (
             "function",
             {"architecture": "arm64", "layers": [LAYER]},
             (
-                f"Function api runs python3.12 on arm64, but these layers do not declare both: {LAYER['arn']}; "
-                "attach a version built for them."
+                "Function api runs python3.12 on arm64, but these layers do not declare both: layer 1; "
+                "attach a version built for them, or change the function's runtime or architecture."
             ),
         ),
         (
@@ -127,6 +127,22 @@ def refusal(tf_cli: str, tmp_path: Path, fixture: str, variables: dict[str, obje
             'Each action in policy_statements must be in service:Action form, e.g. "sts:AssumeRole".',
         ),
         (
+            "same-plan",
+            {"runtime": "python3.13"},
+            (
+                "Function api runs python3.13 on x86_64, but these layers do not declare both: layer 1 (greeting); "
+                "attach a version built for them, or change the function's runtime or architecture."
+            ),
+        ),
+        (
+            "same-plan",
+            {"unzipped_size": 262_144_000 - 1999},
+            (
+                "Function api: code and layers are 262144001 bytes unzipped, over Lambda's limit of 262144000 bytes; "
+                "detach a layer or make one smaller."
+            ),
+        ),
+        (
             "layer",
             {"shared_with_accounts": ["*"]},
             (
@@ -142,6 +158,8 @@ def refusal(tf_cli: str, tmp_path: Path, fixture: str, variables: dict[str, obje
         "architecture-mismatch",
         "statements-with-a-given-role",
         "action-form",
+        "runtime-mismatch-arn-unknown",
+        "over-250-mb-arn-unknown",
         "public-without-opting-in",
     ],
 )

@@ -1,24 +1,54 @@
 locals {
   via_s3 = var.s3_bucket != null
 
+  # Every layer as one shape, in merge order. A plain ARN's runtimes and architectures come
+  # from AWS; its size is unknown. `label` names a layer in messages with what is known at
+  # plan (its merge position, and its name when given), since a new version's ARN is not.
+  layers = [
+    for i, l in var.layers : can(keys(l)) ? {
+      arn                      = l.arn
+      label                    = try(l.name, null) == null ? "layer ${i + 1}" : "layer ${i + 1} (${l.name})"
+      compatible_runtimes      = try(tolist(l.compatible_runtimes), [])
+      compatible_architectures = try(tolist(l.compatible_architectures), [])
+      unzipped_size            = try(l.unzipped_size, null)
+      } : {
+      arn                      = l
+      label                    = "layer ${i + 1} (${l})"
+      compatible_runtimes      = tolist(data.aws_lambda_layer_version.given[tostring(i)].compatible_runtimes)
+      compatible_architectures = tolist(data.aws_lambda_layer_version.given[tostring(i)].compatible_architectures)
+      unzipped_size            = null
+    }
+  ]
+
   # Lambda refuses code plus layers over this many bytes unzipped ("must be smaller than 262144000 bytes").
   max_unzipped_bytes = 262144000
-  known_sizes        = concat(var.unzipped_size == null ? [] : [var.unzipped_size], [for l in var.layers : l.unzipped_size if l.unzipped_size != null])
+  known_sizes        = concat(var.unzipped_size == null ? [] : [var.unzipped_size], [for l in local.layers : l.unzipped_size if l.unzipped_size != null])
   unzipped_total     = sum(concat([0], local.known_sizes))
-  sizes_unknown      = var.unzipped_size == null || anytrue([for l in var.layers : l.unzipped_size == null])
+  sizes_unknown      = var.unzipped_size == null || anytrue([for l in local.layers : l.unzipped_size == null])
 
   # An empty list means the layer declares nothing, so there is nothing to check.
   mismatched_layers = [
-    for l in var.layers : l.arn
+    for l in local.layers : l.label
     if(length(l.compatible_runtimes) > 0 && !contains(l.compatible_runtimes, var.runtime)) ||
     (length(l.compatible_architectures) > 0 && !contains(l.compatible_architectures, var.architecture))
   ]
-  other_region_layers = [for l in var.layers : l.arn if split(":", l.arn)[3] != data.aws_region.current.name]
+  other_region_layers = [
+    for l in local.layers : "${l.label} in ${split(":", l.arn)[3]}" if split(":", l.arn)[3] != data.aws_region.current.name
+  ]
 
   role_arn = var.role_arn != null ? var.role_arn : aws_iam_role.this[0].arn
 }
 
 data "aws_region" "current" {}
+
+# A layer given as a plain version ARN: this proves at plan that the version exists (and
+# may be attached from here), and gives its runtimes and architectures for the checks.
+data "aws_lambda_layer_version" "given" {
+  for_each = { for i, l in var.layers : tostring(i) => l if !can(keys(l)) }
+
+  layer_name = regex("^(.+):[0-9]+$", each.value)[0]
+  version    = tonumber(regex(":([0-9]+)$", each.value)[0])
+}
 
 data "aws_partition" "current" {}
 
@@ -107,7 +137,7 @@ resource "aws_lambda_function" "this" {
   architectures    = [var.architecture]
   memory_size      = var.memory_size
   timeout          = var.timeout
-  layers           = [for l in var.layers : l.arn]
+  layers           = [for l in local.layers : l.arn]
   source_code_hash = var.source_code_hash
   tags             = var.tags
 
@@ -131,7 +161,7 @@ resource "aws_lambda_function" "this" {
 
     precondition {
       condition     = length(local.mismatched_layers) == 0
-      error_message = "Function ${var.name} runs ${var.runtime} on ${var.architecture}, but these layers do not declare both: ${join(", ", local.mismatched_layers)}; attach a version built for them."
+      error_message = "Function ${var.name} runs ${var.runtime} on ${var.architecture}, but these layers do not declare both: ${join(", ", local.mismatched_layers)}; attach a version built for them, or change the function's runtime or architecture."
     }
 
     precondition {
@@ -141,7 +171,7 @@ resource "aws_lambda_function" "this" {
 
     precondition {
       condition     = length(local.other_region_layers) == 0
-      error_message = "Function ${var.name} is in ${data.aws_region.current.name}, but Lambda attaches layers from the same region only: ${join(", ", local.other_region_layers)}."
+      error_message = "Function ${var.name} is in ${data.aws_region.current.name}, but Lambda attaches layers from the same region only: ${join(", ", local.other_region_layers)}; attach a version published in ${data.aws_region.current.name}."
     }
   }
 

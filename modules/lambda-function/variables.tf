@@ -105,36 +105,46 @@ variable "environment" {
 }
 
 variable "layers" {
-  type = list(object({
-    arn                      = string
-    compatible_runtimes      = list(string)
-    compatible_architectures = list(string)
-    unzipped_size            = optional(number)
-  }))
+  # `any`, because one list mixes plain ARNs (strings) and objects; the validations below
+  # hold each element to one of those two shapes.
+  type        = any
   description = <<-EOT
     The layers to attach, in merge order: a later layer overwrites an earlier one in /opt.
-    Each has its version ARN, the runtimes and architectures it declares (empty: not
-    declared, not checked), and its unzipped size in bytes (null: unknown, e.g. a layer
-    published elsewhere, left out of the 250 MB check).
+    Each is a layer version ARN (a string), whose runtimes and architectures the module
+    looks up and whose size counts as unknown; or an object, such as a lambda-layer
+    module's attachment output, with arn and optionally name, compatible_runtimes and
+    compatible_architectures (empty or absent: not declared, not checked) and
+    unzipped_size (null or absent: unknown, left out of the 250 MB check).
   EOT
   default     = []
   nullable    = false
 
   validation {
-    condition     = length(var.layers) <= 5
-    error_message = "Lambda attaches at most 5 layers to a function; got ${length(var.layers)}."
+    condition     = can([for l in var.layers : l]) && !can(keys(var.layers)) && alltrue([for l in var.layers : can(keys(l)) ? can(l.arn) : can(tostring(l))])
+    error_message = "layers must be a list whose items are layer version ARNs, or objects with an arn (such as a lambda-layer module's attachment output)."
   }
 
   validation {
-    condition     = length(distinct([for l in var.layers : l.arn])) == length(var.layers)
+    condition     = length(var.layers) <= 5
+    error_message = "Lambda attaches at most 5 layers to a function; got ${length(var.layers)}; detach one, or merge two into one layer."
+  }
+
+  validation {
+    condition     = length(distinct([for l in var.layers : can(keys(l)) ? l.arn : l])) == length(var.layers)
     error_message = "layers lists a layer version twice."
   }
 
+  # The offending layers are listed in both the condition and the message, so the message
+  # is known whenever the condition is: an ARN unknown at plan defers this check to apply.
   validation {
-    condition = alltrue([
-      for l in var.layers : can(regex("^arn:aws[a-zA-Z-]*:lambda:[a-z]{2}((-gov)|(-iso[a-z]?))?-[a-z]+-[0-9]:[0-9]{12}:layer:[A-Za-z0-9_-]+:[0-9]+$", l.arn))
-    ])
-    error_message = "Each layer's arn must be a layer version ARN, arn:aws:lambda:<region>:<account>:layer:<name>:<version>; got [${join(", ", [for l in var.layers : l.arn])}]."
+    condition = length([
+      for i, l in var.layers : i
+      if !can(regex("^arn:aws[a-zA-Z-]*:lambda:[a-z]{2}((-gov)|(-iso[a-z]?))?-[a-z]+-[0-9]:[0-9]{12}:layer:[A-Za-z0-9_-]+:[0-9]+$", can(keys(l)) ? l.arn : l))
+    ]) == 0
+    error_message = "Each layer must be a layer version ARN, arn:aws:lambda:<region>:<account>:layer:<name>:<version>; not: ${join(", ", [
+      for i, l in var.layers : "layer ${i + 1} (${can(keys(l)) ? l.arn : l})"
+      if !can(regex("^arn:aws[a-zA-Z-]*:lambda:[a-z]{2}((-gov)|(-iso[a-z]?))?-[a-z]+-[0-9]:[0-9]{12}:layer:[A-Za-z0-9_-]+:[0-9]+$", can(keys(l)) ? l.arn : l))
+    ])}."
   }
 }
 

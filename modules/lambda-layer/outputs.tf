@@ -27,3 +27,14 @@ output "statement_ids" {
   description = "The statement IDs of the version's grants, one per grantee; empty when it is not shared."
   value       = sort(keys(aws_lambda_layer_version_permission.this))
 }
+
+output "attachment" {
+  description = "This version as modules/lambda-function's layers take it: arn, name, compatible_runtimes, compatible_architectures and unzipped_size (null when not given)."
+  value = {
+    arn                      = aws_lambda_layer_version.this.arn
+    name                     = var.name
+    compatible_runtimes      = var.compatible_runtimes
+    compatible_architectures = var.compatible_architectures
+    unzipped_size            = var.unzipped_size
+  }
+}

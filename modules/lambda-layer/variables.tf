@@ -74,6 +74,17 @@ variable "compatible_architectures" {
   }
 }
 
+variable "unzipped_size" {
+  type        = number
+  description = "The zip's size unzipped, in bytes, passed on in the attachment output for the function's 250 MB check. null: unknown."
+  default     = null
+
+  validation {
+    condition     = var.unzipped_size == null || try(var.unzipped_size >= 0, false)
+    error_message = "unzipped_size must be a number of bytes (0 or more), or null when unknown."
+  }
+}
+
 variable "skip_destroy" {
   type        = bool
   description = "Keep old versions (and their grants) in AWS when a new one is published or the module is destroyed, for the functions that still use them."

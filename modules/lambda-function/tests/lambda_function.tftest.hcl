@@ -14,6 +14,12 @@ mock_provider "aws" {
   mock_resource "aws_iam_role" {
     defaults = { arn = "arn:aws:iam::123456789012:role/hub" }
   }
+  mock_data "aws_lambda_layer_version" {
+    defaults = {
+      compatible_runtimes      = ["python3.12", "python3.13"]
+      compatible_architectures = ["x86_64"]
+    }
+  }
 }
 
 variables {
@@ -294,4 +300,135 @@ run "a_managed_policy_given_as_an_arn_is_refused" {
   }
 
   expect_failures = [var.managed_policies]
+}
+
+run "plain_arns_and_objects_mix_in_merge_order" {
+  command = plan
+
+  variables {
+    layers = [
+      "arn:aws:lambda:us-east-1:017000801446:layer:vendor:7",
+      {
+        arn                      = "arn:aws:lambda:us-east-1:123456789012:layer:aws_helpers:7"
+        name                     = "aws_helpers"
+        compatible_runtimes      = ["python3.12"]
+        compatible_architectures = ["x86_64"]
+        unzipped_size            = 4000
+      },
+      { arn = "arn:aws:lambda:us-east-1:123456789012:layer:bare:1" },
+    ]
+  }
+
+  assert {
+    condition = aws_lambda_function.this.layers == tolist([
+      "arn:aws:lambda:us-east-1:017000801446:layer:vendor:7",
+      "arn:aws:lambda:us-east-1:123456789012:layer:aws_helpers:7",
+      "arn:aws:lambda:us-east-1:123456789012:layer:bare:1",
+    ])
+    error_message = "Plain ARNs and objects must be attached in the order given."
+  }
+  assert {
+    condition     = output.unzipped_size == 5000
+    error_message = "A plain ARN's size is unknown, so only the code and the known layer count."
+  }
+  assert {
+    condition     = keys(data.aws_lambda_layer_version.given) == ["0"]
+    error_message = "Only the plain ARN is looked up."
+  }
+}
+
+run "a_plain_arn_without_the_runtime_is_refused" {
+  command = plan
+
+  variables {
+    runtime = "python3.11"
+    layers  = ["arn:aws:lambda:us-east-1:017000801446:layer:vendor:7"]
+  }
+
+  expect_failures = [aws_lambda_function.this]
+}
+
+run "a_layer_that_is_neither_arn_nor_object_is_refused" {
+  command = plan
+
+  variables {
+    layers = [42]
+  }
+
+  expect_failures = [var.layers]
+}
+
+# The common case: the layer's next version is published in the same apply, so its ARN is
+# unknown at plan. The refusals must still render their messages.
+run "new_layer" {
+  command = plan
+
+  module {
+    source = "../lambda-layer"
+  }
+
+  variables {
+    name                     = "helpers"
+    filename                 = "examples/basic/function.zip"
+    source_code_hash         = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+    compatible_runtimes      = ["python3.12"]
+    compatible_architectures = ["x86_64"]
+    unzipped_size            = 4000
+  }
+}
+
+run "an_unknown_arn_with_the_right_runtime_plans" {
+  command = plan
+
+  variables {
+    layers = [run.new_layer.attachment]
+  }
+
+  assert {
+    condition     = output.unzipped_size == 5000
+    error_message = "The attachment output carries the layer's size."
+  }
+}
+
+run "an_unknown_arn_without_the_runtime_is_refused" {
+  command = plan
+
+  variables {
+    runtime = "python3.13"
+    layers  = [run.new_layer.attachment]
+  }
+
+  expect_failures = [aws_lambda_function.this]
+}
+
+run "an_unknown_arn_without_the_architecture_is_refused" {
+  command = plan
+
+  variables {
+    architecture = "arm64"
+    layers       = [run.new_layer.attachment]
+  }
+
+  expect_failures = [aws_lambda_function.this]
+}
+
+run "an_unknown_arn_over_the_budget_is_refused" {
+  command = plan
+
+  variables {
+    unzipped_size = 262141000
+    layers        = [run.new_layer.attachment]
+  }
+
+  expect_failures = [aws_lambda_function.this]
+}
+
+run "six_layers_with_unknown_arns_are_refused" {
+  command = plan
+
+  variables {
+    layers = [for n in range(6) : run.new_layer.attachment]
+  }
+
+  expect_failures = [var.layers]
 }

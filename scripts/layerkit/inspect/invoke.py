@@ -31,6 +31,7 @@ BOOTSTRAP = Path(__file__).with_name("lambda_bootstrap.py")
 _HOST_ARCHITECTURE = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}
 
 
+_EXTENSION = re.compile(r"\.(?P<tag>cpython-3\d+)-[^/]*\.so$")
 _DENIED = re.compile(r"is not authorized to perform: (?P<action>[\w-]+:\w+)(?: on resource: (?P<resource>[^\s\"']+))?")
 
 
@@ -78,7 +79,7 @@ def invoke(build_dir: BuildDir, name: str, event: object, python: str, aws: dict
     function = function_record(build_dir, name)
     architecture = _HOST_ARCHITECTURE.get(platform.machine(), platform.machine())
     zips = _layer_zips(artifacts, function, architecture)
-    notes = _notes(function, architecture, python)
+    notes = _notes(function, architecture, python, zips)
 
     with tempfile.TemporaryDirectory(prefix="layerkit-invoke-") as work:
         task, opt = Path(work) / "task", Path(work) / "opt"
@@ -110,7 +111,7 @@ def _layer_zips(artifacts: list[Record], function: Record, arch: str) -> list[Pa
     return zips
 
 
-def _notes(function: dict[str, Any], architecture: str, python: str) -> tuple[str, ...]:
+def _notes(function: dict[str, Any], architecture: str, python: str, zips: list[Path]) -> tuple[str, ...]:
     notes = [
         f"layer {attached['arn']} is published elsewhere and is not in /opt here"
         for attached in function["layers"]
@@ -126,12 +127,32 @@ def _notes(function: dict[str, Any], architecture: str, python: str) -> tuple[st
     )
     if version.returncode != 0:
         raise LayerError(f"{python}: cannot run this interpreter; name another with PYTHON=...")
-    if version.stdout.strip() != function["runtime"]:
+    here = version.stdout.strip()
+    if here != function["runtime"]:
         notes.append(
             f"function {function['name']} targets {function['runtime']} but runs here on "
-            f"{version.stdout.strip()}; name a {function['runtime']} interpreter with PYTHON=..."
+            f"{here}; name a {function['runtime']} interpreter with PYTHON=..."
         )
+    notes += _foreign_extensions(zips, here)
     return tuple(notes)
+
+
+def _foreign_extensions(zips: list[Path], here: str) -> list[str]:
+    """A note for each layer zip with compiled extensions for another Python: importing them fails here."""
+    tag = f"cpython-{here.removeprefix('python').replace('.', '')}"
+    notes = []
+    for path in zips:
+        with zipfile.ZipFile(path) as archive:
+            foreign = sorted(name for name in archive.namelist() if (m := _EXTENSION.search(name)) and m["tag"] != tag)
+        if foreign:
+            digits = _EXTENSION.search(foreign[0])["tag"].removeprefix("cpython-")  # type: ignore[index]
+            built_for = f"python{digits[0]}.{digits[1:]}"
+            notes.append(
+                f"{path.name} ships {len(foreign)} compiled extension(s) for {built_for}, e.g. {foreign[0]}; "
+                f"importing them fails on {here} here (an extension module loads only in the Python it was "
+                "built for), though it works on Lambda; name a matching interpreter with PYTHON=..."
+            )
+    return notes
 
 
 def _extract(zips: list[Path], dest: Path) -> None:
