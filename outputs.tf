@@ -1,10 +1,11 @@
 output "layer_versions" {
-  description = "Each published layer version by manifest key: its version ARN, layer ARN, number and architectures."
+  description = "Each published layer version by manifest key: its version ARN, layer ARN, number, runtimes and architectures."
   value = {
     for key, layer in module.layer : key => {
       arn           = layer.version_arn
       layer_arn     = layer.layer_arn
       version       = layer.version
+      runtimes      = layer.compatible_runtimes
       architectures = layer.compatible_architectures
     }
   }
@@ -38,12 +39,13 @@ output "layer_versions" {
 }
 
 output "functions" {
-  description = "Each function by name: its ARN, its execution role's ARN, and its attached layer version ARNs in merge order, as AWS reports them."
+  description = "Each function by name: its ARN, runtime, execution role's ARN, and its attached layer version ARNs in merge order, as AWS reports them."
   value = {
     for name, function in module.function : name => {
-      arn    = function.arn
-      role   = function.role_arn
-      layers = function.layers
+      arn     = function.arn
+      runtime = local.functions[name].runtime
+      role    = function.role_arn
+      layers  = function.layers
     }
   }
 }

@@ -52,9 +52,13 @@ def test_make_demo_publishes_attaches_and_plans_no_changes(build_dir: Path, tf_c
 
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
-    assert f"  aws_helpers  {ARN}:layer:aws_helpers:1  (arm64, x86_64)" in out
-    assert f"  boto3        {ARN}:layer:boto3:1  (arm64, x86_64)" in out
-    assert f"  hub  {ARN}:function:hub\n    1. {ARN}:layer:boto3:1\n    2. {ARN}:layer:aws_helpers:1\n" in out
+    platforms = "arm64, x86_64, python3.12, python3.13, python3.14"
+    assert f"  aws_helpers  {ARN}:layer:aws_helpers:1  ({platforms})" in out
+    assert f"  boto3        {ARN}:layer:boto3:1  ({platforms})" in out
+    assert (
+        f"  hub  {ARN}:function:hub  (python3.13)\n    1. {ARN}:layer:boto3:1\n    2. {ARN}:layer:aws_helpers:1\n"
+        in out
+    )
     assert re.search(rf"{tf_cli} plan, again: no changes \(", out)
     assert re.search(
         rf"\ninvoke hub as {ARN.replace(':lambda:us-east-1:', ':iam::')}:role/hub, IAM enforced: ok \(", out

@@ -54,4 +54,4 @@ def test_shipped_layers_are_locked_and_build(build_dir: Path) -> None:
     artifacts = json.loads((build_dir / "manifest.json").read_text(encoding="utf-8"))["artifacts"]
     keys = [a["key"] for a in artifacts]
     assert keys == ["aws_helpers-arm64", "aws_helpers-x86_64", "boto3-arm64", "boto3-x86_64"]
-    assert all(a["runtimes"] == ["python3.12"] for a in artifacts)
+    assert all(a["runtimes"] == ["python3.12", "python3.13", "python3.14"] for a in artifacts)

@@ -115,7 +115,7 @@ def test_each_distinct_zip_is_one_version_and_functions_attach_them_in_merge_ord
     hub = project.aws.get_function(FunctionName="hub")["Configuration"]
     assert [layer["Arn"] for layer in hub["Layers"]] == [versions["boto3"]["arn"], versions["aws_helpers"]["arn"]]
     assert outputs["functions"]["hub"]["layers"] == [versions["boto3"]["arn"], versions["aws_helpers"]["arn"]]
-    assert hub["Runtime"] == "python3.12"
+    assert hub["Runtime"] == "python3.13"
     assert hub["Environment"]["Variables"]["SPOKE_ACCOUNT_IDS"] == "111111111111,222222222222"
 
 
@@ -348,7 +348,10 @@ def test_a_layer_published_elsewhere_must_exist_and_suit_the_function(project: P
     add_function(project, "vendor", ["boto3", arn], architecture="arm64")
     with pytest.raises(TerraformError) as caught:
         project.terraform.plan()
-    assert f"Function vendor runs python3.12 on arm64, but these layers do not declare both: {arn}" in str(caught.value)
+    assert (
+        "Function vendor runs python3.12 on arm64, but these layers do not declare both: layer 2 (vendor-x86-only); "
+        "attach a version built for them, or change the function's runtime or architecture."
+    ) in str(caught.value)
 
     missing = f"{arn.rsplit(':', 1)[0]}:99"
     add_function(project, "vendor", ["boto3", missing])

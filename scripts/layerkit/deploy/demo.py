@@ -93,10 +93,11 @@ def describe(published: Published) -> list[str]:
     lines = ["layer versions:"]
     width = max((len(key) for key in published.layer_versions), default=0)
     for key, version in sorted(published.layer_versions.items()):
-        lines.append(f"  {key:<{width}}  {version['arn']}  ({', '.join(version['architectures'])})")
+        platforms = ", ".join([*version["architectures"], *version["runtimes"]])
+        lines.append(f"  {key:<{width}}  {version['arn']}  ({platforms})")
     lines.append("functions, with their layers in merge order:")
     for name, function in sorted(published.functions.items()):
-        lines.append(f"  {name}  {function['arn']}")
+        lines.append(f"  {name}  {function['arn']}  ({function['runtime']})")
         lines += [f"    {n}. {arn}" for n, arn in enumerate(function["layers"], start=1)]
     return lines
 
