@@ -130,17 +130,30 @@ def refusal(tf_cli: str, tmp_path: Path, fixture: str, variables: dict[str, obje
             "same-plan",
             {"runtime": "python3.13"},
             (
-                "Function api runs python3.13 on x86_64, but these layers do not declare both: layer 1 (greeting); "
+                "Function hub runs python3.13 on x86_64, but these layers do not declare both: layer 1 (helpers); "
                 "attach a version built for them, or change the function's runtime or architecture."
             ),
         ),
         (
             "same-plan",
-            {"unzipped_size": 262_144_000 - 1999},
+            {"unzipped_size": 262_144_000 - 3999},
             (
-                "Function api: code and layers are 262144001 bytes unzipped, over Lambda's limit of 262144000 bytes; "
+                "Function hub: code and layers are 262144001 bytes unzipped, over Lambda's limit of 262144000 bytes; "
                 "detach a layer or make one smaller."
             ),
+        ),
+        (
+            "same-plan",
+            {"architecture": "arm64"},
+            (
+                "Function hub runs python3.12 on arm64, but these layers do not declare both: layer 1 (helpers); "
+                "attach a version built for them, or change the function's runtime or architecture."
+            ),
+        ),
+        (
+            "same-plan",
+            {"copies": 6},
+            "Lambda attaches at most 5 layers to a function; got 6; detach one, or merge two into one layer.",
         ),
         (
             "layer",
@@ -160,6 +173,8 @@ def refusal(tf_cli: str, tmp_path: Path, fixture: str, variables: dict[str, obje
         "action-form",
         "runtime-mismatch-arn-unknown",
         "over-250-mb-arn-unknown",
+        "architecture-mismatch-arn-unknown",
+        "six-layers-arn-unknown",
         "public-without-opting-in",
     ],
 )

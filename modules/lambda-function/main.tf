@@ -5,18 +5,14 @@ locals {
   # from AWS; its size is unknown. `label` names a layer in messages with what is known at
   # plan (its merge position, and its name when given), since a new version's ARN is not.
   layers = [
-    for i, l in var.layers : can(keys(l)) ? {
-      arn                      = l.arn
-      label                    = try(l.name, null) == null ? "layer ${i + 1}" : "layer ${i + 1} (${l.name})"
-      compatible_runtimes      = try(tolist(l.compatible_runtimes), [])
-      compatible_architectures = try(tolist(l.compatible_architectures), [])
-      unzipped_size            = try(l.unzipped_size, null)
-      } : {
-      arn                      = l
-      label                    = "layer ${i + 1} (${l})"
-      compatible_runtimes      = tolist(data.aws_lambda_layer_version.given[tostring(i)].compatible_runtimes)
-      compatible_architectures = tolist(data.aws_lambda_layer_version.given[tostring(i)].compatible_architectures)
-      unzipped_size            = null
+    for i, l in var.layers : {
+      arn   = try(l.arn, l)
+      label = !can(keys(l)) ? "layer ${i + 1} (${l})" : try(l.name, null) == null ? "layer ${i + 1}" : "layer ${i + 1} (${l.name})"
+      compatible_runtimes = (can(keys(l)) ? try(tolist(l.compatible_runtimes), [])
+      : tolist(data.aws_lambda_layer_version.given[tostring(i)].compatible_runtimes))
+      compatible_architectures = (can(keys(l)) ? try(tolist(l.compatible_architectures), [])
+      : tolist(data.aws_lambda_layer_version.given[tostring(i)].compatible_architectures))
+      unzipped_size = try(l.unzipped_size, null)
     }
   ]
 

@@ -130,7 +130,7 @@ variable "layers" {
   }
 
   validation {
-    condition     = length(distinct([for l in var.layers : can(keys(l)) ? l.arn : l])) == length(var.layers)
+    condition     = length(distinct([for l in var.layers : try(l.arn, l)])) == length(var.layers)
     error_message = "layers lists a layer version twice."
   }
 
@@ -139,11 +139,11 @@ variable "layers" {
   validation {
     condition = length([
       for i, l in var.layers : i
-      if !can(regex("^arn:aws[a-zA-Z-]*:lambda:[a-z]{2}((-gov)|(-iso[a-z]?))?-[a-z]+-[0-9]:[0-9]{12}:layer:[A-Za-z0-9_-]+:[0-9]+$", can(keys(l)) ? l.arn : l))
+      if !can(regex("^arn:aws[a-zA-Z-]*:lambda:[a-z]{2}((-gov)|(-iso[a-z]?))?-[a-z]+-[0-9]:[0-9]{12}:layer:[A-Za-z0-9_-]+:[0-9]+$", try(l.arn, l)))
     ]) == 0
     error_message = "Each layer must be a layer version ARN, arn:aws:lambda:<region>:<account>:layer:<name>:<version>; not: ${join(", ", [
-      for i, l in var.layers : "layer ${i + 1} (${can(keys(l)) ? l.arn : l})"
-      if !can(regex("^arn:aws[a-zA-Z-]*:lambda:[a-z]{2}((-gov)|(-iso[a-z]?))?-[a-z]+-[0-9]:[0-9]{12}:layer:[A-Za-z0-9_-]+:[0-9]+$", can(keys(l)) ? l.arn : l))
+      for i, l in var.layers : "layer ${i + 1} (${try(l.arn, l)})"
+      if !can(regex("^arn:aws[a-zA-Z-]*:lambda:[a-z]{2}((-gov)|(-iso[a-z]?))?-[a-z]+-[0-9]:[0-9]{12}:layer:[A-Za-z0-9_-]+:[0-9]+$", try(l.arn, l)))
     ])}."
   }
 }
