@@ -16,7 +16,7 @@ from layerkit.deploy.terraform_cli import TerraformCli, TerraformError, Workspac
 from python_terraform import IsFlagged
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
 pytestmark = pytest.mark.terraform
 
@@ -65,13 +65,26 @@ def test_module_test_files_pass(each_cli: str, tmp_path: Path, module: str) -> N
     assert "passed" in output
 
 
-def refusal(tf_cli: str, tmp_path: Path, fixture: str, variables: dict[str, object]) -> str:
+@pytest.fixture(scope="module")
+def fixtures(tf_cli: str, tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], TerraformCli]:
+    """Each fixture folder's workspace, initialised once for the module (in each xdist worker)."""
+    initialised: dict[str, TerraformCli] = {}
+
+    def get(fixture: str) -> TerraformCli:
+        if fixture not in initialised:
+            initialised[fixture] = workspace(tf_cli, FIXTURES / fixture, tmp_path_factory.mktemp(fixture))
+        return initialised[fixture]
+
+    return get
+
+
+def refusal(cli: TerraformCli, tmp_path: Path, variables: dict[str, object]) -> str:
     """Plan the fixture with `variables` (no AWS is called); the one error line it fails with."""
-    cli = workspace(tf_cli, FIXTURES / fixture, tmp_path)
     var_file = tmp_path / "case.tfvars.json"
     var_file.write_text(json.dumps(variables), encoding="utf-8")
     with pytest.raises(TerraformError) as caught:
-        cli.plan(var_file=str(var_file))
+        # No state lock: another worker may be planning in the same fixture folder, and there is no state.
+        cli.plan(var_file=str(var_file), lock=False)
     assert caught.value.output.count("Error: ") == 1, caught.value.output
     return str(caught.value)
 
@@ -120,9 +133,9 @@ def refusal(tf_cli: str, tmp_path: Path, fixture: str, variables: dict[str, obje
     ids=["six-layers", "over-250-mb", "runtime-mismatch", "architecture-mismatch", "public-without-opting-in"],
 )
 def test_each_refusal_has_its_own_message(
-    tf_cli: str, tmp_path: Path, fixture: str, variables: dict[str, object], message: str
+    fixtures: Callable[[str], TerraformCli], tmp_path: Path, fixture: str, variables: dict[str, object], message: str
 ) -> None:
-    assert message in refusal(tf_cli, tmp_path, fixture, variables)
+    assert message in refusal(fixtures(fixture), tmp_path, variables)
 
 
 @pytest.mark.parametrize("example", [f"{m}/examples/basic" for m in MODULES])
