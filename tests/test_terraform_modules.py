@@ -6,6 +6,7 @@ The refusals are planned with a provider that calls no AWS; the examples are app
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,22 +45,36 @@ def workspace(
     return cli
 
 
+@pytest.fixture(scope="module")
+def tree(each_cli: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Terraform code, copied for this CLI (and xdist worker), to init where no other test does.
+
+    `init` writes `.terraform.lock.hcl` beside the configuration, and each CLI's drops the other's
+    provider: in a folder both CLIs init at once, the plan of whichever inited first would fail.
+    """
+    copy = tmp_path_factory.mktemp(f"tree-{each_cli}")
+    for path in ROOT.glob("*.tf"):
+        shutil.copy2(path, copy / path.name)
+    shutil.copytree(ROOT / "modules", copy / "modules", ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
+    return copy
+
+
 def test_every_file_is_formatted(each_cli: str, tmp_path: Path) -> None:
     cli = TerraformCli(Workspace(root=ROOT, cli=each_cli, data_dir=tmp_path))
     cli.run("fmt", check=IsFlagged, recursive=IsFlagged, list=True)
 
 
 @pytest.mark.parametrize("configuration", CONFIGURATIONS)
-def test_configuration_is_valid(each_cli: str, tmp_path: Path, configuration: str) -> None:
-    cli = workspace(each_cli, ROOT / configuration, tmp_path)
+def test_configuration_is_valid(each_cli: str, tree: Path, tmp_path: Path, configuration: str) -> None:
+    cli = workspace(each_cli, tree / configuration, tmp_path)
     result = json.loads(cli.run("validate", json=IsFlagged))
     assert result["valid"], result["diagnostics"]
     assert result["warning_count"] == 0, result["diagnostics"]
 
 
 @pytest.mark.parametrize("module", MODULES)
-def test_module_test_files_pass(each_cli: str, tmp_path: Path, module: str) -> None:
-    cli = workspace(each_cli, ROOT / module, tmp_path)
+def test_module_test_files_pass(each_cli: str, tree: Path, tmp_path: Path, module: str) -> None:
+    cli = workspace(each_cli, tree / module, tmp_path)
     output = cli.run("test")
     assert "0 failed" in output, output
     assert "passed" in output
