@@ -17,6 +17,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 UPGRADE ?=
 PYTEST_ARGS ?=
+PYTEST_WORKERS ?= auto
 TF ?= $(shell command -v terraform >/dev/null 2>&1 && echo terraform || echo tofu)
 ENDPOINT ?=
 LOCAL_AWS ?=
@@ -89,8 +90,8 @@ invoke: $(BUILD_DIR)/manifest.json ## Run FUNCTION locally with its layers, no D
 ##@ Development
 
 .PHONY: test
-test: lint $(VENV_STAMP) ## Run linters and every test
-	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+test: lint $(VENV_STAMP) ## Run linters and every test, in parallel (PYTEST_WORKERS=auto), with the 10 slowest listed
+	$(VENV)/bin/python -m pytest -n $(PYTEST_WORKERS) --durations=10 $(PYTEST_ARGS)
 
 .PHONY: lint
 lint: lint-python checkov actionlint ## ruff, mypy --strict, checkov on the Terraform, actionlint on the CI example

@@ -5,6 +5,7 @@ AWS calls go to moto on 127.0.0.1, never to a real account.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 from dataclasses import dataclass
@@ -45,12 +46,41 @@ def _unavailable(message: str) -> NoReturn:
     pytest.skip(message)
 
 
-def _ready(cli: str | None, probe: Path) -> str:
+PLUGIN_CACHE_ENV = ("TF_PLUGIN_CACHE_DIR", "TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE")
+
+
+@pytest.fixture(scope="session")
+def plugin_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One provider plugin cache (TF_PLUGIN_CACHE_DIR) for every init of the run, in every xdist worker.
+
+    Terraform's cache is not safe for concurrent writers, and it writes to it on every init that
+    has no lock file entry yet, unless told it may trust the cache instead. So: each init may use
+    the cache without a lock file entry, and a CLI's first init of the run (the provider probe,
+    `_ready`) fills it while holding `cache.lock`; every later init only reads from it.
+    """
+    # Under xdist each worker has its own base temp folder; their parent is the run's.
+    base = tmp_path_factory.getbasetemp()
+    cache = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "plugin-cache"
+    cache.mkdir(exist_ok=True)
+    saved = {key: os.environ.get(key) for key in PLUGIN_CACHE_ENV}
+    os.environ["TF_PLUGIN_CACHE_DIR"] = str(cache)
+    os.environ["TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE"] = "true"
+    yield cache
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+def _ready(cli: str | None, probe: Path, cache: Path) -> str:
     """`cli` (None: terraform, else tofu), once it has installed hashicorp/aws (5.46.0 or later) in `probe`."""
     (probe / "main.tf").write_text(PROVIDER_PROBE, encoding="utf-8")
     try:
         found = find_cli(cli)
-        TerraformCli(Workspace(root=probe, cli=found, data_dir=probe / ".data")).init()
+        with (cache / "cache.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+            TerraformCli(Workspace(root=probe, cli=found, data_dir=probe / ".data")).init()
     except LayerError as exc:
         problem = (
             f"{exc}; tests marked terraform need the CLI and hashicorp/aws 5.46.0 or later "
@@ -62,18 +92,18 @@ def _ready(cli: str | None, probe: Path) -> str:
 
 
 @pytest.fixture(scope="session")
-def tf_cli(tmp_path_factory: pytest.TempPathFactory) -> str:
+def tf_cli(tmp_path_factory: pytest.TempPathFactory, plugin_cache: Path) -> str:
     """The CLI make uses (TF=, else terraform, else tofu), once proven to install hashicorp/aws."""
-    return _ready(os.environ.get("TF"), tmp_path_factory.mktemp("provider-probe"))
+    return _ready(os.environ.get("TF"), tmp_path_factory.mktemp("provider-probe"), plugin_cache)
 
 
 CLIS: list[str | None] = [cli for cli in ("terraform", "tofu") if shutil.which(cli)]
 
 
 @pytest.fixture(scope="session", params=CLIS or [None])
-def each_cli(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+def each_cli(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, plugin_cache: Path) -> str:
     """Terraform and OpenTofu in turn, each that this machine has: the code must work with both."""
-    return _ready(request.param, tmp_path_factory.mktemp("provider-probe"))
+    return _ready(request.param, tmp_path_factory.mktemp("provider-probe"), plugin_cache)
 
 
 @pytest.fixture

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     from mypy_boto3_lambda import LambdaClient
     from mypy_boto3_lambda.type_defs import FunctionCodeTypeDef
 
-pytestmark = pytest.mark.terraform
+# One applied scenario for the module, on the worker's local AWS: under xdist, one worker runs them all, in order.
+pytestmark = [pytest.mark.terraform, pytest.mark.xdist_group("prune")]
 
 LAYER = 'description = "tools"\nlicense = "MIT"\nruntimes = ["python3.12"]\narchitectures = ["x86_64"]\n'
 TRUST = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}'  # noqa: E501
@@ -54,8 +55,10 @@ def zip_bytes(text: str) -> bytes:
     return content.getvalue()
 
 
-@pytest.fixture
-def account(tmp_path: Path, moto_endpoint: str, tf_cli: str) -> Account:
+@pytest.fixture(scope="module")
+def account(tmp_path_factory: pytest.TempPathFactory, moto_endpoint: str, tf_cli: str) -> Account:
+    """One scenario for the whole module: each test but the last deletes nothing, and checks that it did not."""
+    tmp_path = tmp_path_factory.mktemp("prune")
     reset(moto_endpoint)
     aws = terraform_root.lambda_client(
         terraform_root.workspace(ROOT, tf_cli, BuildDir(tmp_path / "build"), moto_endpoint), region="us-east-1"
@@ -116,18 +119,6 @@ def test_a_dry_run_lists_why_each_version_is_kept_and_deletes_nothing(
     assert account.versions() == [1, 2, 3, 4, 5, 6]
 
 
-def test_yes_deletes_exactly_the_unused_versions(account: Account, capsys: pytest.CaptureFixture[str]) -> None:
-    assert account.prune("--keep", "1", "--yes") == 0
-    assert verdicts(capsys.readouterr().out)[5] == "deleted"
-    assert account.versions() == [1, 2, 3, 6]
-
-    assert account.prune("--keep", "1", "--yes", "--include-shared") == 0
-    assert account.versions() == [1, 2, 6]
-
-    assert account.prune("--yes") == 0
-    assert account.versions() == [1, 2, 6], "the newest 3 are kept by default"
-
-
 def test_bad_input_is_one_line_and_deletes_nothing(account: Account, capsys: pytest.CaptureFixture[str]) -> None:
     assert account.prune("--layer", "nope", "--yes") == 1
     assert capsys.readouterr().err == "error: no layer named nope in Terraform's state; layers: tools\n"
@@ -168,3 +159,16 @@ def test_the_state_is_read_through_the_cli(account: Account) -> None:
     assert prune.published_in_state(TerraformCli(space).show()) == {
         "tools": "arn:aws:lambda:us-east-1:123456789012:layer:tools:6"
     }
+
+
+def test_yes_deletes_exactly_the_unused_versions(account: Account, capsys: pytest.CaptureFixture[str]) -> None:
+    """Last in the module: the only test that deletes from the shared scenario."""
+    assert account.prune("--keep", "1", "--yes") == 0
+    assert verdicts(capsys.readouterr().out)[5] == "deleted"
+    assert account.versions() == [1, 2, 3, 6]
+
+    assert account.prune("--keep", "1", "--yes", "--include-shared") == 0
+    assert account.versions() == [1, 2, 6]
+
+    assert account.prune("--yes") == 0
+    assert account.versions() == [1, 2, 6], "the newest 3 are kept by default"

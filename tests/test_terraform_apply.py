@@ -30,7 +30,8 @@ if TYPE_CHECKING:
 
     from mypy_boto3_lambda import LambdaClient
 
-pytestmark = [pytest.mark.terraform, pytest.mark.network]
+# One applied project for the module, on the worker's local AWS: under xdist, one worker runs them all, in order.
+pytestmark = [pytest.mark.terraform, pytest.mark.network, pytest.mark.xdist_group("applied-project")]
 
 GRANTEES = {
     "account-111111111111": {"AWS": "arn:aws:iam::111111111111:root"},
@@ -361,6 +362,7 @@ def test_a_layer_published_elsewhere_must_exist_and_suit_the_function(project: P
 
 
 def test_a_zip_over_50_mb_is_published_through_s3(tmp_path: Path, moto_endpoint: str, tf_cli: str) -> None:
+    reset(moto_endpoint)
     blob = tmp_path / "layers/big/python/blob.bin"
     blob.parent.mkdir(parents=True)
     blob.write_bytes(random.Random(0).randbytes(51 * 1024 * 1024))  # noqa: S311 -- incompressible bytes, not secrets

@@ -6,6 +6,7 @@ The refusals are planned with a provider that calls no AWS; the examples are app
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +17,7 @@ from layerkit.deploy.terraform_cli import TerraformCli, TerraformError, Workspac
 from python_terraform import IsFlagged
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
 pytestmark = pytest.mark.terraform
 
@@ -45,34 +46,61 @@ def workspace(
     return cli
 
 
+@pytest.fixture(scope="module")
+def tree(each_cli: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Terraform code, copied for this CLI (and xdist worker), to init where no other test does.
+
+    `init` writes `.terraform.lock.hcl` beside the configuration, and each CLI's drops the other's
+    provider: in a folder both CLIs init at once, the plan of whichever inited first would fail.
+    """
+    copy = tmp_path_factory.mktemp(f"tree-{each_cli}")
+    for path in ROOT.glob("*.tf"):
+        shutil.copy2(path, copy / path.name)
+    shutil.copytree(ROOT / "modules", copy / "modules", ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
+    return copy
+
+
 def test_every_file_is_formatted(each_cli: str, tmp_path: Path) -> None:
     cli = TerraformCli(Workspace(root=ROOT, cli=each_cli, data_dir=tmp_path))
     cli.run("fmt", check=IsFlagged, recursive=IsFlagged, list=True)
 
 
 @pytest.mark.parametrize("configuration", CONFIGURATIONS)
-def test_configuration_is_valid(each_cli: str, tmp_path: Path, configuration: str) -> None:
-    cli = workspace(each_cli, ROOT / configuration, tmp_path)
+def test_configuration_is_valid(each_cli: str, tree: Path, tmp_path: Path, configuration: str) -> None:
+    cli = workspace(each_cli, tree / configuration, tmp_path)
     result = json.loads(cli.run("validate", json=IsFlagged))
     assert result["valid"], result["diagnostics"]
     assert result["warning_count"] == 0, result["diagnostics"]
 
 
 @pytest.mark.parametrize("module", MODULES)
-def test_module_test_files_pass(each_cli: str, tmp_path: Path, module: str) -> None:
-    cli = workspace(each_cli, ROOT / module, tmp_path)
+def test_module_test_files_pass(each_cli: str, tree: Path, tmp_path: Path, module: str) -> None:
+    cli = workspace(each_cli, tree / module, tmp_path)
     output = cli.run("test")
     assert "0 failed" in output, output
     assert "passed" in output
 
 
-def refusal(tf_cli: str, tmp_path: Path, fixture: str, variables: dict[str, object]) -> str:
+@pytest.fixture(scope="module")
+def fixtures(tf_cli: str, tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], TerraformCli]:
+    """Each fixture folder's workspace, initialised once for the module (in each xdist worker)."""
+    initialised: dict[str, TerraformCli] = {}
+
+    def get(fixture: str) -> TerraformCli:
+        if fixture not in initialised:
+            initialised[fixture] = workspace(tf_cli, FIXTURES / fixture, tmp_path_factory.mktemp(fixture))
+        return initialised[fixture]
+
+    return get
+
+
+def refusal(cli: TerraformCli, tmp_path: Path, variables: dict[str, object]) -> str:
     """Plan the fixture with `variables` (no AWS is called); the one error line it fails with."""
-    cli = workspace(tf_cli, FIXTURES / fixture, tmp_path)
     var_file = tmp_path / "case.tfvars.json"
     var_file.write_text(json.dumps(variables), encoding="utf-8")
     with pytest.raises(TerraformError) as caught:
-        cli.plan(var_file=str(var_file))
+        # No state lock: another worker may be planning in the same fixture folder, and there is no state.
+        cli.plan(var_file=str(var_file), lock=False)
     assert caught.value.output.count("Error: ") == 1, caught.value.output
     return str(caught.value)
 
@@ -179,9 +207,9 @@ def refusal(tf_cli: str, tmp_path: Path, fixture: str, variables: dict[str, obje
     ],
 )
 def test_each_refusal_has_its_own_message(
-    tf_cli: str, tmp_path: Path, fixture: str, variables: dict[str, object], message: str
+    fixtures: Callable[[str], TerraformCli], tmp_path: Path, fixture: str, variables: dict[str, object], message: str
 ) -> None:
-    assert message in refusal(tf_cli, tmp_path, fixture, variables)
+    assert message in refusal(fixtures(fixture), tmp_path, variables)
 
 
 @pytest.mark.parametrize("example", EXAMPLES)
