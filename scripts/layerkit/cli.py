@@ -221,11 +221,11 @@ def _prune(space: Workspace, args: argparse.Namespace) -> int:
 
 def _local_aws(port: int) -> int:
     with local_aws.running(port) as endpoint:
-        print(f"local AWS (moto) listening at {endpoint}; Ctrl-C stops it", flush=True)
-        print(f"  make apply ENDPOINT={endpoint}", flush=True)
-        credentials = "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing"
-        print(f"  AWS_ENDPOINT_URL={endpoint} {credentials} make invoke FUNCTION=hub", flush=True)
-        try:
+        try:  # Ctrl-C may come as soon as the first line is out
+            print(f"local AWS (moto) listening at {endpoint}; Ctrl-C stops it", flush=True)
+            print(f"  make apply ENDPOINT={endpoint}", flush=True)
+            credentials = "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing"
+            print(f"  AWS_ENDPOINT_URL={endpoint} {credentials} make invoke FUNCTION=hub", flush=True)
             while True:
                 time.sleep(3600)
         except KeyboardInterrupt:
