@@ -30,8 +30,7 @@ if TYPE_CHECKING:
 
     from mypy_boto3_lambda import LambdaClient
 
-# One applied project for the module, on the worker's local AWS: under xdist, one worker runs them all, in order.
-pytestmark = [pytest.mark.terraform, pytest.mark.network, pytest.mark.xdist_group("applied-project")]
+pytestmark = [pytest.mark.terraform, pytest.mark.network]
 
 GRANTEES = {
     "account-111111111111": {"AWS": "arn:aws:iam::111111111111:root"},

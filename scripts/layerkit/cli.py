@@ -226,10 +226,10 @@ def _prune(space: Workspace, args: argparse.Namespace) -> int:
 
 def _local_aws(port: int) -> int:
     with local_aws.running(port) as endpoint:
-        print(f"local AWS (moto) listening at {endpoint}; Ctrl-C stops it", flush=True)
-        print(f"  make apply ENDPOINT={endpoint}", flush=True)
-        print(f"  make invoke FUNCTION=hub ENDPOINT={endpoint}", flush=True)
-        try:
+        try:  # Ctrl-C may come as soon as the first line is out
+            print(f"local AWS (moto) listening at {endpoint}; Ctrl-C stops it", flush=True)
+            print(f"  make apply ENDPOINT={endpoint}", flush=True)
+            print(f"  make invoke FUNCTION=hub ENDPOINT={endpoint}", flush=True)
             while True:
                 time.sleep(3600)
         except KeyboardInterrupt:
