@@ -7,6 +7,7 @@ credentials (`secrets`). Independent artifacts build in parallel.
 
 import functools
 import hashlib
+import importlib.metadata
 import sys
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -219,7 +220,11 @@ _OWN_SOURCES = sorted(Path(__file__).parents[1].rglob("*.py"))
 
 @functools.cache
 def _tool_identity() -> bytes:
-    """Identify the build tool: this package's code, uv's version, and the zlib and Python that write the zip."""
+    """Identify the build tool: its code, uv's version, the zlib and Python that write the zip, and the scanner.
+
+    A new detect-secrets release may find what an old one missed, so it rescans every artifact once.
+    """
     parts = [p.read_bytes() for p in _OWN_SOURCES]
     parts += [uv_cli.version().encode(), zlib.ZLIB_RUNTIME_VERSION.encode(), sys.version.encode()]
+    parts.append(importlib.metadata.version("detect-secrets").encode())
     return hashlib.sha256(b"\0".join(parts)).digest()
