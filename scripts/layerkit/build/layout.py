@@ -118,13 +118,18 @@ def assemble(config: LayerConfig, installed: dict[str, Tree], sources: Tree) -> 
                 "installs the same file; rename the module or drop the requirement"
             )
         zip_tree[path] = entry
-    kept = {p: e for p, e in zip_tree.items() if not any(fnmatch.fnmatchcase(p, g) for g in config.exclude)}
+    kept = {p: e for p, e in zip_tree.items() if not excluded(config, p)}
     if not kept:
         raise LayerError(
             f"layer {config.name}: {config.directory}: the layer is empty; add requirements.in "
             "or sources under python/ (or loosen exclude)"
         )
     return _prune_records(kept)
+
+
+def excluded(config: LayerConfig, zip_path: str) -> bool:
+    """True when one of the layer's `exclude` globs leaves this zip path out."""
+    return any(fnmatch.fnmatchcase(zip_path, glob) for glob in config.exclude)
 
 
 def _prune_records(tree: Tree) -> Tree:

@@ -1,11 +1,13 @@
 """`make layers`: builds every layer artifact (one zip per layer and architecture) and function zip.
 
 An artifact is rebuilt only when its inputs digest changed: layer.toml, its lockfiles,
-its own sources, its target and this build tool. Independent artifacts build in parallel.
+its own sources, its target and this build tool; only then are its own files scanned for
+credentials (`secrets`). Independent artifacts build in parallel.
 """
 
 import functools
 import hashlib
+import importlib.metadata
 import sys
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -13,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from layerkit.build import bytecode, deterministic_zip, install, layout, lockfile, manifest, state, uv_cli
+from layerkit.build import bytecode, deterministic_zip, install, layout, lockfile, manifest, secrets, state, uv_cli
 from layerkit.build_dir import BuildDir
 from layerkit.config import layer_config
 from layerkit.config.function_config import FunctionConfig
@@ -109,6 +111,8 @@ def build_function(config: FunctionConfig, build_dir: BuildDir) -> tuple[Record,
     path = Path(record["zip"])
     if path.is_file() and path.stat().st_size == len(data):
         return record, False
+    # The zip is named after its sha256: any change to src/ gets here, and a no-op build never does.
+    secrets.check(f"function {config.name}", (config.code_dir / p for p in tree))
     atomic_write(path, data)
     return record, True
 
@@ -135,6 +139,8 @@ def build_artifact(
     if previous and previous["inputs_sha256"] == digest and _intact(previous):
         return previous, False
 
+    # Only the files the zip ships: a file that `exclude` leaves out may hold a test's fake key.
+    secrets.check(f"layer {config.name}", (config.directory / p for p in sources if not layout.excluded(config, p)))
     with build_dir.staging() as staging:
         installed: dict[str, layout.Tree] = {}
         for target, lock in locks.items():
@@ -214,7 +220,11 @@ _OWN_SOURCES = sorted(Path(__file__).parents[1].rglob("*.py"))
 
 @functools.cache
 def _tool_identity() -> bytes:
-    """Identify the build tool: this package's code, uv's version, and the zlib and Python that write the zip."""
+    """Identify the build tool: its code, uv's version, the zlib and Python that write the zip, and the scanner.
+
+    A new detect-secrets release may find what an old one missed, so it rescans every artifact once.
+    """
     parts = [p.read_bytes() for p in _OWN_SOURCES]
     parts += [uv_cli.version().encode(), zlib.ZLIB_RUNTIME_VERSION.encode(), sys.version.encode()]
+    parts.append(importlib.metadata.version("detect-secrets").encode())
     return hashlib.sha256(b"\0".join(parts)).digest()
