@@ -1,4 +1,4 @@
-"""Command line: `python -m layerkit <command>` (lock, build, report, invoke, plan, apply, demo, local-aws).
+"""Command line: `python -m layerkit <command>` (lock, build, report, audit, invoke, plan, apply, demo, local-aws).
 
 The only module that prints.
 """
@@ -18,7 +18,7 @@ from layerkit.config import function_config, layer_config
 from layerkit.deploy import demo, function_role, local_aws, prune, terraform_root
 from layerkit.deploy.terraform_cli import TerraformCli, Workspace, find_cli
 from layerkit.errors import LayerError
-from layerkit.inspect import invoke
+from layerkit.inspect import audit, invoke
 from layerkit.report import analyses, model
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,6 +66,14 @@ def _parser() -> argparse.ArgumentParser:
     as_role.add_argument("--endpoint", help="a running local AWS's URL: run as the function's own role there")
     show = commands.add_parser("report", help="each function's layers, sizes, overlaps and findings, from the manifest")
     show.add_argument("--build-dir", type=lambda s: BuildDir(Path(s)), default=BuildDir(Path("build")))
+    check = commands.add_parser("audit", help="which layers and functions ship a version an OSV advisory names")
+    check.add_argument(
+        "--advisories",
+        type=Path,
+        required=True,
+        help="a folder of OSV .json or .yaml files (a clone of the advisory database), or an OSV export zip",
+    )
+    check.add_argument("--build-dir", type=lambda s: BuildDir(Path(s)), default=BuildDir(Path("build")))
     setup = commands.add_parser("init", help="initialise the root configuration: local state, or S3 with --backend")
     setup.add_argument("--backend", type=Path, help="a partial S3 backend configuration (default: local state)")
     setup.add_argument("--tf", help="the CLI to run (default: terraform on PATH, else tofu)")
@@ -92,7 +100,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _dispatch(args: argparse.Namespace) -> int:  # noqa: PLR0911 -- one return per command
+def _dispatch(args: argparse.Namespace) -> int:  # noqa: PLR0911, C901 -- one return per command
     if args.command == "invoke":
         return _invoke(args)
     if args.command == "init":
@@ -118,6 +126,8 @@ def _dispatch(args: argparse.Namespace) -> int:  # noqa: PLR0911 -- one return p
         return _lock(configs, args.layers, upgrade=args.upgrade)
     if args.command == "report":
         return _report(configs, args.build_dir)
+    if args.command == "audit":
+        return _audit(configs, args)
     functions = function_config.discover(args.functions_dir, configs)
     return _build(configs, functions, args.build_dir, args.jobs)
 
@@ -181,6 +191,30 @@ def _report(configs: list[layer_config.LayerConfig], build_dir: BuildDir) -> int
     for finding in analysis.errors:
         print(finding.line(), file=sys.stderr)
     return 1 if analysis.errors else 0
+
+
+def _audit(configs: list[layer_config.LayerConfig], args: argparse.Namespace) -> int:
+    result = audit.audit(args.advisories, args.build_dir, configs, args.functions_dir)
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    path = audit.write(args.build_dir, result)
+    print(result.text(), end="")
+    for stale in result.stale:
+        print(stale.line(), file=sys.stderr)
+    failing = len(result.failing)
+    ignored = len(result.findings) - failing
+    if not result.findings:
+        print(f"no advisory affects what the build ships ({result.files:,} advisory files); wrote {path}")
+        return 0
+    print(f"\n{len(result.findings)} finding(s), {ignored} ignored, from {result.files:,} advisory files; wrote {path}")
+    if failing:
+        print(
+            f"error: {failing} advisory finding(s) not ignored; change the files named above, or add the ID "
+            "under [audit] ignore, with a reason, in the layer's layer.toml",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
 
 
 def _demo(cli: str, build_dir: BuildDir) -> int:
