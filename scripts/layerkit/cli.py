@@ -10,16 +10,22 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from layerkit.build import manifest, pipeline, resolve
 from layerkit.build_dir import BuildDir
 from layerkit.columns import columns
 from layerkit.config import function_config, layer_config
-from layerkit.deploy import demo, function_role, local_aws, prune, terraform_root
-from layerkit.deploy.terraform_cli import TerraformCli, Workspace, find_cli
 from layerkit.errors import LayerError
 from layerkit.inspect import audit, invoke
 from layerkit.report import analyses, model
+
+if TYPE_CHECKING:
+    from layerkit.deploy.terraform_cli import Workspace
+
+# The deploy modules import moto and boto3, about 1.5 s before the first line runs; each
+# command that drives Terraform or AWS imports them itself, so `audit`, `report` and
+# `lock` start without that cost (`make bench-audit`, docs/performance.md).
 
 ROOT = Path(__file__).resolve().parents[2]
 """The repository root, which holds the root Terraform configuration."""
@@ -100,9 +106,26 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _dispatch(args: argparse.Namespace) -> int:  # noqa: PLR0911, C901 -- one return per command
+def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "invoke":
         return _invoke(args)
+    if args.command in ("init", "plan", "apply", "prune", "demo", "local-aws"):
+        return _deploy(args)
+    configs = layer_config.discover(args.layers_dir)
+    if args.command == "lock":
+        return _lock(configs, args.layers, upgrade=args.upgrade)
+    if args.command == "report":
+        return _report(configs, args.build_dir)
+    if args.command == "audit":
+        return _audit(configs, args)
+    functions = function_config.discover(args.functions_dir, configs)
+    return _build(configs, functions, args.build_dir, args.jobs)
+
+
+def _deploy(args: argparse.Namespace) -> int:
+    from layerkit.deploy import terraform_root  # noqa: PLC0415 -- see the note on the deploy modules above
+    from layerkit.deploy.terraform_cli import Workspace, find_cli  # noqa: PLC0415
+
     if args.command == "init":
         terraform_root.init(Workspace(root=ROOT, cli=find_cli(args.tf)), args.backend)
         state = f"S3, as {args.backend} configures it" if args.backend else "local (terraform.tfstate)"
@@ -119,17 +142,7 @@ def _dispatch(args: argparse.Namespace) -> int:  # noqa: PLR0911, C901 -- one re
         return 0
     if args.command == "demo":
         return _demo(find_cli(args.tf), args.build_dir)
-    if args.command == "local-aws":
-        return _local_aws(args.port)
-    configs = layer_config.discover(args.layers_dir)
-    if args.command == "lock":
-        return _lock(configs, args.layers, upgrade=args.upgrade)
-    if args.command == "report":
-        return _report(configs, args.build_dir)
-    if args.command == "audit":
-        return _audit(configs, args)
-    functions = function_config.discover(args.functions_dir, configs)
-    return _build(configs, functions, args.build_dir, args.jobs)
+    return _local_aws(args.port)
 
 
 def _lock(configs: list[layer_config.LayerConfig], names: list[str], *, upgrade: bool) -> int:
@@ -218,6 +231,8 @@ def _audit(configs: list[layer_config.LayerConfig], args: argparse.Namespace) ->
 
 
 def _demo(cli: str, build_dir: BuildDir) -> int:
+    from layerkit.deploy import demo  # noqa: PLC0415 -- see the note on the deploy modules above
+
     try:
         demo.run(ROOT, cli, build_dir, lambda line: print(line, flush=True))
     except KeyboardInterrupt:
@@ -226,7 +241,10 @@ def _demo(cli: str, build_dir: BuildDir) -> int:
     return 0
 
 
-def _prune(space: Workspace, args: argparse.Namespace) -> int:
+def _prune(space: "Workspace", args: argparse.Namespace) -> int:
+    from layerkit.deploy import prune, terraform_root  # noqa: PLC0415 -- see the note on the deploy modules above
+    from layerkit.deploy.terraform_cli import TerraformCli  # noqa: PLC0415
+
     terraform = TerraformCli(space)
     terraform.init()
     current = prune.published_in_state(terraform.show())
@@ -259,6 +277,8 @@ def _prune(space: Workspace, args: argparse.Namespace) -> int:
 
 
 def _local_aws(port: int) -> int:
+    from layerkit.deploy import local_aws  # noqa: PLC0415 -- see the note on the deploy modules above
+
     with local_aws.running(port) as endpoint:
         print(f"local AWS (moto) listening at {endpoint}; Ctrl-C stops it", flush=True)
         print(f"  make apply ENDPOINT={endpoint}", flush=True)
@@ -277,6 +297,8 @@ def _invoke(args: argparse.Namespace) -> int:
     except (OSError, json.JSONDecodeError) as exc:
         raise LayerError(f"{args.event}: not a readable JSON event ({exc})") from None
     build_dir: BuildDir = args.build_dir
+    from layerkit.deploy import local_aws, terraform_root  # noqa: PLC0415 -- see the note on the deploy modules above
+
     if args.endpoint:
         terraform_root.check_listening(args.endpoint)
         result = _invoke_as_role(args, event, args.endpoint)
@@ -307,6 +329,8 @@ def _invoke(args: argparse.Namespace) -> int:
 
 
 def _invoke_as_role(args: argparse.Namespace, event: object, endpoint: str) -> invoke.Invocation:
+    from layerkit.deploy import function_role  # noqa: PLC0415 -- see the note on the deploy modules above
+
     function = invoke.function_record(args.build_dir, args.function)
     with function_role.acting_as(endpoint, function) as aws:
         return invoke.invoke(args.build_dir, args.function, event, args.python, aws)
