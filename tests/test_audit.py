@@ -145,6 +145,7 @@ def test_audit_names_each_advisory_its_layers_functions_and_what_to_change(
     )
     assert result.out == (
         "idna PYSEC-2099-9 (CVE-2099-1009)\n"
+        "  A crafted argument to idna.encode() takes quadratic time. Long inputs are now rejected before...\n"
         "  fixed in: 3.7\n"
         f"  function web's own code ships idna 2.0: change {web_src}\n"
         "\n"

@@ -34,6 +34,8 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's loader when PyYAML was built with it: several times faster than the pure-Python one."""
 _NAME_VALUE = re.compile(rb"""name["']?\s*:\s*["']?([A-Za-z0-9][A-Za-z0-9._-]*)""")
 """A `name` key's value, in JSON or YAML: where a file says which packages it is about."""
+_HEADLINE = 100
+"""Characters of an advisory's summary or details shown under its ID."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,7 @@ class Advisory:
     id: str
     aliases: tuple[str, ...]
     summary: str
+    """Its summary, or the start of its details, on one line."""
     source: str
     """The file it was read from (`<zip>:<member>` for a zip), for messages."""
     affected: tuple[Affected, ...]
@@ -224,14 +227,23 @@ def _advisory(data: object, source: str) -> Advisory | None:
     affected = tuple(a for a in (_affected(e) for e in entries) if a is not None)
     if not affected:
         return None
-    summary = data.get("summary")
     return Advisory(
         id=identifier,
         aliases=tuple(sorted(str(a) for a in aliases if a != identifier)),
-        summary=" ".join(summary.split()) if isinstance(summary, str) else "",
+        summary=_headline(data),
         source=source,
         affected=affected,
     )
+
+
+def _headline(data: dict[str, object]) -> str:
+    """The summary, or else the start of the details (PyPA's advisories have only details), on one line."""
+    for key in ("summary", "details"):
+        text = data.get(key)
+        if isinstance(text, str) and text.strip():
+            line = " ".join(text.split())
+            return line if len(line) <= _HEADLINE else line[: _HEADLINE - 3].rsplit(" ", 1)[0] + "..."
+    return ""
 
 
 def _affected(entry: object) -> Affected | None:
@@ -247,10 +259,10 @@ def _affected(entry: object) -> Affected | None:
     if not isinstance(ranges, list) or not isinstance(versions, list):
         raise _MalformedError(f"{name}: ranges and versions must be lists")
     written = frozenset(str(v) for v in versions)
-    events = [
+    events = [  # a GIT range's events are commits, not versions
         event
         for r in ranges
-        if isinstance(r, dict) and isinstance(r.get("events"), list)
+        if isinstance(r, dict) and r.get("type") == "ECOSYSTEM" and isinstance(r.get("events"), list)
         for event in r["events"]
         if isinstance(event, dict)
     ]
