@@ -404,6 +404,28 @@ def test_an_ignore_with_a_reason_and_a_stale_one(tmp_path: Path, capsys: pytest.
     assert [f["ignored"] for f in data["findings"]] == [False, False, True]  # type: ignore[attr-defined]
 
 
+def test_an_ignore_covers_the_layers_that_require_the_ignoring_one(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    toml = project.layers.layers_dir / "base" / "layer.toml"
+    toml.write_text(toml.read_text(encoding="utf-8") + '[audit]\nignore = { "PYSEC-2099-7" = "no redirects" }\n')
+
+    result = project.audit(capsys, OSV)
+
+    assert (
+        "requests PYSEC-2099-7 (CVE-2099-1007): ignored\n"
+        "  Credentials sent on a redirect\n"
+        "  fixed in: none known\n"
+        "  layer base (x86_64, arm64) ships requests 2.31.0: ignored in its layer.toml (no redirects)\n"
+        "  layer app gets it through base, which it requires: ignored there\n"
+    ) in result.out
+    findings = audit_json(project)["findings"]
+    assert isinstance(findings, list)
+    (requests,) = [f for f in findings if f["package"] == "requests"]
+    assert (requests["ignored"], requests["change"]) == (True, [])
+    assert result.err[-1].startswith("error: 5 advisory finding(s) not ignored")
+
+
 def test_exit_0_when_every_finding_is_ignored(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     project = ignoring_project(
         tmp_path,

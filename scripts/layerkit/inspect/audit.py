@@ -81,6 +81,10 @@ class Finding:
         """Every copy is in a layer that ignores the advisory (a function's own copy cannot be ignored)."""
         return not self.code and all(copy.ignored for copy in self.layers)
 
+    def ignored_in(self, layer: str) -> str | None:
+        """The reason `layer` gives for ignoring this advisory, if it ships a copy and ignores it."""
+        return next((c.ignored for c in self.layers if c.layer == layer and c.ignored), None)
+
     @property
     def to_change(self) -> tuple[str, ...]:
         """The requirements.in files (and functions' src folders) to change, for the copies not ignored."""
@@ -88,7 +92,7 @@ class Finding:
             sorted(
                 {c.requirements_in for c in self.layers if not c.ignored}
                 | {c.source for c in self.code}
-                | {d.requirements_in for d in self.dependents}
+                | {d.requirements_in for d in self.dependents if not self.ignored_in(d.through)}
             )
         )
 
@@ -142,10 +146,12 @@ class Finding:
                 lines.append(f"{ships}: ignored in its {LAYER_FILE} ({copy.ignored})")
             else:
                 lines.append(f"{ships}: change {copy.requirements_in}")
-        lines += [
-            f"  layer {d.layer} gets it through {d.through}, which it requires: change {d.requirements_in}"
-            for d in self.dependents
-        ]
+        for dependent in self.dependents:
+            gets = f"  layer {dependent.layer} gets it through {dependent.through}, which it requires"
+            if self.ignored_in(dependent.through):
+                lines.append(f"{gets}: ignored there")
+            else:
+                lines.append(f"{gets}: change {dependent.requirements_in}")
         for exposed in self.functions:
             through = f", through {_and(exposed.through)}" if exposed.through else ""
             lines.append(f"  function {exposed.function} attaches {_and(exposed.layers)}{through}")
