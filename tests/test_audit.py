@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from conftest import LayerFactory
 from layerkit.cli import main
+from layerkit.inspect import advisories
 from layerkit.report import contents
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -493,3 +494,26 @@ def test_a_real_database(real_database: Path, tmp_path: Path, capsys: pytest.Cap
 
     assert result.code == 1, "pyjwt 2.3.0 has a published advisory (CVE-2022-29217)"
     assert "CVE-2022-29217" in result.out
+
+
+@pytest.mark.parametrize(
+    ("events", "version", "affected"),
+    [
+        ([{"introduced": "0"}, {"limit": "2.0"}], "1.9", True),
+        ([{"introduced": "0"}, {"limit": "2.0"}], "2.0", False),
+        ([{"introduced": "1.0"}, {"fixed": "1.5"}, {"introduced": "2.0"}, {"fixed": "2.1"}], "1.7", False),
+        ([{"introduced": "1.0"}, {"fixed": "1.5"}, {"introduced": "2.0"}, {"fixed": "2.1"}], "2.0.5", True),
+        ([{"fixed": "2.1"}, {"introduced": "2.0"}], "2.0.5", True),
+        ([{"introduced": "2.0.0rc1"}], "2.0.0b1", False),
+        ([{"introduced": "0"}, {"last_affected": "1.0"}], "1.0.post1", False),
+    ],
+)
+def test_ecosystem_ranges(tmp_path: Path, events: list[dict[str, str]], version: str, *, affected: bool) -> None:
+    """`limit`, several introduced/fixed pairs, events out of order, pre- and post-releases."""
+    advisory = {"id": "X-1", "affected": [{"package": {"name": "p", "ecosystem": "PyPI"}, "ranges": []}]}
+    advisory["affected"][0]["ranges"] = [{"type": "ECOSYSTEM", "events": events}]  # type: ignore[index]
+    (tmp_path / "X-1.json").write_text(json.dumps(advisory), encoding="utf-8")
+
+    (found_advisory,) = advisories.load(tmp_path, {"p"}).about("p")
+
+    assert found_advisory.affects("p", version) is affected
