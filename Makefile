@@ -27,6 +27,7 @@ KEEP ?= 3
 YES ?=
 INCLUDE_SHARED ?=
 PRUNE_LAYERS ?=
+ADVISORIES ?=
 BACKEND ?=
 
 VENV_STAMP := $(VENV)/.installed
@@ -80,6 +81,11 @@ local-aws: $(VENV_STAMP) ## Run a local AWS (moto) on 127.0.0.1:PORT (default 50
 .PHONY: report
 report: $(BUILD_DIR)/manifest.json ## Show each function's layers, sizes against 250 MB, shadowed paths and findings (rewrites build/report.json)
 	$(LAYERKIT) report --build-dir $(BUILD_DIR)
+
+.PHONY: audit
+audit: $(BUILD_DIR)/manifest.json ## Which layers and functions ship a version an OSV advisory names; ADVISORIES=<folder or OSV zip> (writes build/audit.json)
+	@test -n "$(ADVISORIES)" || { echo "error: name the advisory database: make audit ADVISORIES=<folder of OSV files, or an OSV export zip>" >&2; exit 2; }
+	$(LAYERKIT) audit --advisories $(ADVISORIES) --build-dir $(BUILD_DIR)
 
 .PHONY: invoke
 invoke: $(BUILD_DIR)/manifest.json ## Run FUNCTION locally with its layers, no Docker; LOCAL_AWS=1 (or ENDPOINT=<url>) as its own role, IAM enforced
@@ -139,6 +145,11 @@ bench-terraform: $(VENV_STAMP) ## Time a no-change make plan (shipped and 20x20 
 .PHONY: bench-team
 bench-team: $(VENV_STAMP) ## Time a no-change plan with state in S3 beside local state, and make prune over 100 versions
 	PYTHONPATH=scripts TF=$(TF) $(VENV)/bin/python tests/bench/bench_team.py
+
+.PHONY: bench-audit
+bench-audit: $(VENV_STAMP) ## Time a warm make audit against ADVISORIES=<folder or OSV zip>, for the shipped tree and 20 layers
+	@test -n "$(ADVISORIES)" || { echo "error: name the advisory database: make bench-audit ADVISORIES=<folder of OSV files, or an OSV export zip>" >&2; exit 2; }
+	PYTHONPATH=scripts ADVISORIES=$(ADVISORIES) $(VENV)/bin/python tests/bench/bench_audit.py
 
 .PHONY: venv
 venv: $(VENV_STAMP) ## Create the virtualenv from the pinned requirements-dev.txt

@@ -56,6 +56,11 @@ VALID = 'description = "d"\nlicense = "MIT"\nruntimes = ["python3.12"]\narchitec
         (f'{VALID}\n[share]\naccounts = ["123456789012", "123456789012"]', "lists an account twice"),
         (f'{VALID}\n[share]\norganization = "my-org"', "share.organization must be an organization ID"),
         (f'{VALID}\n[share]\npublic = "yes"', "share.public must be true or false"),
+        (f"{VALID}\naudit = 1", "audit must be a table"),
+        (f"{VALID}\n[audit]\nignores = {{}}", "unknown key(s) audit.ignores; allowed: ignore"),
+        (f'{VALID}\n[audit]\nignore = ["PYSEC-2024-1"]', "audit.ignore must be a table of advisory IDs and reasons"),
+        (f'{VALID}\n[audit]\nignore = {{ "PYSEC-2024-1" = "" }}', "audit.ignore 'PYSEC-2024-1' has no reason"),
+        (f'{VALID}\n[audit]\nignore = {{ "PYSEC-2024-1" = true }}', "audit.ignore 'PYSEC-2024-1' has no reason"),
     ],
 )  # fmt: skip
 def test_rejects_bad_layer_toml(tmp_path: Path, toml: str, message: str) -> None:
@@ -169,3 +174,16 @@ def test_required_layers_in_dependency_order(layers: LayerFactory) -> None:
     by_name = {c.name: c for c in configs}
     assert [c.name for c in layer_config.required(by_name["app"], by_name)] == ["left", "right", "common"]
     assert [c.name for c in layer_config.in_dependency_order(configs)] == ["common", "left", "right", "app"]
+
+
+def test_audit_ignores_are_sorted_with_their_reasons(tmp_path: Path) -> None:
+    directory = tmp_path / "ignoring"
+    directory.mkdir()
+    (directory / "layer.toml").write_text(
+        f'{VALID}\n[audit.ignore]\n"PYSEC-2024-2" = "not reachable"\n"CVE-2024-1" = "test-only code"\n',
+        encoding="utf-8",
+    )
+    assert layer_config.load(directory).audit_ignore == (
+        ("CVE-2024-1", "test-only code"),
+        ("PYSEC-2024-2", "not reachable"),
+    )

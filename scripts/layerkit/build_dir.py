@@ -2,6 +2,7 @@
 
 manifest.json        what Terraform reads (build.manifest)
 report.json          the last build's report on the functions (report.model)
+audit.json           the last `make audit`'s findings against an advisory database (inspect.audit)
 .lock                held by a build for its whole run (fsutil.exclusive)
 state/<key>.json     each artifact's record, so a later build can skip it (build.state)
 layers/<key>-<sha256[:16]>.zip      layer zips, named by content
@@ -35,6 +36,10 @@ class BuildDir:
     @property
     def report(self) -> Path:
         return self.root / "report.json"
+
+    @property
+    def audit(self) -> Path:
+        return self.root / "audit.json"
 
     @property
     def state_dir(self) -> Path:

@@ -1,4 +1,4 @@
-"""Command line: `python -m layerkit <command>` (lock, build, report, invoke, plan, apply, demo, local-aws).
+"""Command line: `python -m layerkit <command>` (lock, build, report, audit, invoke, plan, apply, demo, local-aws).
 
 The only module that prints.
 """
@@ -10,16 +10,22 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from layerkit.build import manifest, pipeline, resolve
 from layerkit.build_dir import BuildDir
 from layerkit.columns import columns
 from layerkit.config import function_config, layer_config
-from layerkit.deploy import demo, function_role, local_aws, prune, terraform_root
-from layerkit.deploy.terraform_cli import TerraformCli, Workspace, find_cli
 from layerkit.errors import LayerError
-from layerkit.inspect import invoke
+from layerkit.inspect import audit, invoke
 from layerkit.report import analyses, model
+
+if TYPE_CHECKING:
+    from layerkit.deploy.terraform_cli import Workspace
+
+# The deploy modules import moto and boto3, about 1.5 s before the first line runs; each
+# command that drives Terraform or AWS imports them itself, so `audit`, `report` and
+# `lock` start without that cost (`make bench-audit`, docs/performance.md).
 
 ROOT = Path(__file__).resolve().parents[2]
 """The repository root, which holds the root Terraform configuration."""
@@ -66,6 +72,14 @@ def _parser() -> argparse.ArgumentParser:
     as_role.add_argument("--endpoint", help="a running local AWS's URL: run as the function's own role there")
     show = commands.add_parser("report", help="each function's layers, sizes, overlaps and findings, from the manifest")
     show.add_argument("--build-dir", type=lambda s: BuildDir(Path(s)), default=BuildDir(Path("build")))
+    check = commands.add_parser("audit", help="which layers and functions ship a version an OSV advisory names")
+    check.add_argument(
+        "--advisories",
+        type=Path,
+        required=True,
+        help="a folder of OSV .json or .yaml files (a clone of the advisory database), or an OSV export zip",
+    )
+    check.add_argument("--build-dir", type=lambda s: BuildDir(Path(s)), default=BuildDir(Path("build")))
     setup = commands.add_parser("init", help="initialise the root configuration: local state, or S3 with --backend")
     setup.add_argument("--backend", type=Path, help="a partial S3 backend configuration (default: local state)")
     setup.add_argument("--tf", help="the CLI to run (default: terraform on PATH, else tofu)")
@@ -92,9 +106,26 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _dispatch(args: argparse.Namespace) -> int:  # noqa: PLR0911 -- one return per command
+def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "invoke":
         return _invoke(args)
+    if args.command in ("init", "plan", "apply", "prune", "demo", "local-aws"):
+        return _deploy(args)
+    configs = layer_config.discover(args.layers_dir)
+    if args.command == "lock":
+        return _lock(configs, args.layers, upgrade=args.upgrade)
+    if args.command == "report":
+        return _report(configs, args.build_dir)
+    if args.command == "audit":
+        return _audit(configs, args)
+    functions = function_config.discover(args.functions_dir, configs)
+    return _build(configs, functions, args.build_dir, args.jobs)
+
+
+def _deploy(args: argparse.Namespace) -> int:
+    from layerkit.deploy import terraform_root  # noqa: PLC0415 -- see the note on the deploy modules above
+    from layerkit.deploy.terraform_cli import Workspace, find_cli  # noqa: PLC0415
+
     if args.command == "init":
         terraform_root.init(Workspace(root=ROOT, cli=find_cli(args.tf)), args.backend)
         state = f"S3, as {args.backend} configures it" if args.backend else "local (terraform.tfstate)"
@@ -111,15 +142,7 @@ def _dispatch(args: argparse.Namespace) -> int:  # noqa: PLR0911 -- one return p
         return 0
     if args.command == "demo":
         return _demo(find_cli(args.tf), args.build_dir)
-    if args.command == "local-aws":
-        return _local_aws(args.port)
-    configs = layer_config.discover(args.layers_dir)
-    if args.command == "lock":
-        return _lock(configs, args.layers, upgrade=args.upgrade)
-    if args.command == "report":
-        return _report(configs, args.build_dir)
-    functions = function_config.discover(args.functions_dir, configs)
-    return _build(configs, functions, args.build_dir, args.jobs)
+    return _local_aws(args.port)
 
 
 def _lock(configs: list[layer_config.LayerConfig], names: list[str], *, upgrade: bool) -> int:
@@ -183,7 +206,33 @@ def _report(configs: list[layer_config.LayerConfig], build_dir: BuildDir) -> int
     return 1 if analysis.errors else 0
 
 
+def _audit(configs: list[layer_config.LayerConfig], args: argparse.Namespace) -> int:
+    result = audit.audit(args.advisories, args.build_dir, configs, args.functions_dir)
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    path = audit.write(args.build_dir, result)
+    print(result.text(), end="")
+    for stale in result.stale:
+        print(stale.line(), file=sys.stderr)
+    failing = len(result.failing)
+    ignored = len(result.findings) - failing
+    if not result.findings:
+        print(f"no advisory affects what the build ships ({result.files:,} advisory files); wrote {path}")
+        return 0
+    print(f"\n{len(result.findings)} finding(s), {ignored} ignored, from {result.files:,} advisory files; wrote {path}")
+    if failing:
+        print(
+            f"error: {failing} advisory finding(s) not ignored; change the files named above, or add the ID "
+            "under [audit] ignore, with a reason, in the layer's layer.toml",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
 def _demo(cli: str, build_dir: BuildDir) -> int:
+    from layerkit.deploy import demo  # noqa: PLC0415 -- see the note on the deploy modules above
+
     try:
         demo.run(ROOT, cli, build_dir, lambda line: print(line, flush=True))
     except KeyboardInterrupt:
@@ -192,7 +241,10 @@ def _demo(cli: str, build_dir: BuildDir) -> int:
     return 0
 
 
-def _prune(space: Workspace, args: argparse.Namespace) -> int:
+def _prune(space: "Workspace", args: argparse.Namespace) -> int:
+    from layerkit.deploy import prune, terraform_root  # noqa: PLC0415 -- see the note on the deploy modules above
+    from layerkit.deploy.terraform_cli import TerraformCli  # noqa: PLC0415
+
     terraform = TerraformCli(space)
     terraform.init()
     current = prune.published_in_state(terraform.show())
@@ -225,6 +277,8 @@ def _prune(space: Workspace, args: argparse.Namespace) -> int:
 
 
 def _local_aws(port: int) -> int:
+    from layerkit.deploy import local_aws  # noqa: PLC0415 -- see the note on the deploy modules above
+
     with local_aws.running(port) as endpoint:
         try:  # Ctrl-C may come as soon as the first line is out
             print(f"local AWS (moto) listening at {endpoint}; Ctrl-C stops it", flush=True)
@@ -243,6 +297,8 @@ def _invoke(args: argparse.Namespace) -> int:
     except (OSError, json.JSONDecodeError) as exc:
         raise LayerError(f"{args.event}: not a readable JSON event ({exc})") from None
     build_dir: BuildDir = args.build_dir
+    from layerkit.deploy import local_aws, terraform_root  # noqa: PLC0415 -- see the note on the deploy modules above
+
     if args.endpoint:
         terraform_root.check_listening(args.endpoint)
         result = _invoke_as_role(args, event, args.endpoint)
@@ -273,6 +329,8 @@ def _invoke(args: argparse.Namespace) -> int:
 
 
 def _invoke_as_role(args: argparse.Namespace, event: object, endpoint: str) -> invoke.Invocation:
+    from layerkit.deploy import function_role  # noqa: PLC0415 -- see the note on the deploy modules above
+
     function = invoke.function_record(args.build_dir, args.function)
     with function_role.acting_as(endpoint, function) as aws:
         return invoke.invoke(args.build_dir, args.function, event, args.python, aws)

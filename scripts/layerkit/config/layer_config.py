@@ -20,8 +20,21 @@ machine's PATH, and this repository's layers target runtimes its build machines 
 of on would fail `make layers`. On only where an interpreter exists would make a zip depend on the
 machine that built it."""
 
-_KEYS = {"description", "license", "runtimes", "architectures", "exclude", "overrides", "bytecode", "share", "requires"}
+_KEYS = {
+    "description",
+    "license",
+    "runtimes",
+    "architectures",
+    "exclude",
+    "overrides",
+    "bytecode",
+    "share",
+    "requires",
+    "audit",
+}
 _SHARE_KEYS = {"accounts", "organization", "public"}
+_AUDIT_KEYS = {"ignore"}
+_AUDIT_EXAMPLE = '[audit] ignore = { "PYSEC-2024-1" = "why it does not apply here" }'
 _ACCOUNT_ID = re.compile(r"[0-9]{12}")
 _ORGANIZATION_ID = re.compile(r"o-[a-z0-9]{10,32}")
 
@@ -54,6 +67,8 @@ class LayerConfig:
     share: Sharing = field(default_factory=Sharing)
     requires: tuple[str, ...] = ()
     """Layers this one is attached together with, and relies on for some of its dependencies."""
+    audit_ignore: tuple[tuple[str, str], ...] = ()
+    """Advisory IDs (or aliases) `make audit` does not fail on for this layer, each with its reason; sorted."""
 
     @property
     def requirements_in(self) -> Path:
@@ -170,6 +185,7 @@ def load(directory: Path) -> LayerConfig:
         bytecode=bytecode,
         share=_sharing(data.get("share", {}), where),
         requires=tuple(_unique(_strings(data, "requires", where, 'layer names, e.g. ["boto3"]'), "requires", where)),
+        audit_ignore=_audit_ignore(data.get("audit", {}), where),
     )
 
 
@@ -207,6 +223,25 @@ def _sharing(value: object, where: str) -> Sharing:
     if not isinstance(public, bool):
         raise LayerError(f"{where}: share.public must be true or false")
     return Sharing(accounts=tuple(sorted(accounts)), organization=organization, public=public)
+
+
+def _audit_ignore(value: object, where: str) -> tuple[tuple[str, str], ...]:
+    """The `[audit]` table: advisories `make audit` does not fail on here, each with a reason someone wrote."""
+    if not isinstance(value, dict):
+        raise LayerError(f"{where}: audit must be a table, e.g. {_AUDIT_EXAMPLE}")
+    unknown = sorted(set(value) - _AUDIT_KEYS)
+    if unknown:
+        raise LayerError(f"{where}: unknown key(s) audit.{', audit.'.join(unknown)}; allowed: ignore")
+    ignore = value.get("ignore", {})
+    if not isinstance(ignore, dict):
+        raise LayerError(f"{where}: audit.ignore must be a table of advisory IDs and reasons, e.g. {_AUDIT_EXAMPLE}")
+    for advisory, reason in ignore.items():
+        if not isinstance(reason, str) or not reason.strip():
+            raise LayerError(
+                f"{where}: audit.ignore {advisory!r} has no reason; write why it does not apply to this layer, "
+                f'e.g. "{advisory}" = "the affected function is never called"'
+            )
+    return tuple(sorted(ignore.items()))
 
 
 def _string(data: dict[str, object], key: str, where: str, limit: int) -> str:

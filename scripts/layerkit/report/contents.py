@@ -93,18 +93,26 @@ def _dists(archive: zipfile.ZipFile, files: dict[str, Copy]) -> dict[str, Dist]:
     """The distributions whose `<name>-<version>.dist-info` folder sits at an import folder's top."""
     folders = {p.split("/", 1)[0] for p in files if "/" in p}
     dists: dict[str, Dist] = {}
-    for folder in sorted(f for f in folders if f.endswith(_DIST_INFO)):
-        raw_name, sep, version = folder.removesuffix(_DIST_INFO).rpartition("-")
-        if not sep:
+    for folder in sorted(folders):
+        named = dist_info(folder)
+        if named is None:
             continue
         own = {p for p in files if p.startswith(f"{folder}/")}
         record = files.get(f"{folder}/RECORD")
         listed = _record_paths(archive.read(record.zip_path)) if record else set()
         rank = min(files[p].rank for p in own)
-        dist = Dist(canonicalize_name(raw_name), version, rank, frozenset(own | (listed & files.keys())))
+        dist = Dist(named[0], named[1], rank, frozenset(own | (listed & files.keys())))
         if dist.name not in dists or rank < dists[dist.name].rank:
             dists[dist.name] = dist
     return dists
+
+
+def dist_info(folder: str) -> tuple[str, str] | None:
+    """The (normalised name, version) a `<name>-<version>.dist-info` folder name gives; None for other folders."""
+    if not folder.endswith(_DIST_INFO):
+        return None
+    raw_name, sep, version = folder.removesuffix(_DIST_INFO).rpartition("-")
+    return (canonicalize_name(raw_name), version) if sep else None
 
 
 def _record_paths(data: bytes) -> set[str]:
