@@ -142,7 +142,7 @@ def main() -> int:
         dry, deleting = prune_times(work, cli, endpoint)
         rows.append((f"make prune over {VERSIONS} versions, dry run", f"{dry:.2f} s", "", "1"))
         rows.append((f"make prune over {VERSIONS} versions, deleting {VERSIONS - 3}", f"{deleting:.2f} s", "", "1"))
-    print(f"{version}, hashicorp/aws 5.46.0, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    print(f"{version}, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     print(table(rows))
     return 0
 

@@ -14,6 +14,7 @@ table; it exits 1 only when a command fails.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import statistics
@@ -27,6 +28,7 @@ from bench_table import table
 from layerkit.build_dir import BuildDir
 from layerkit.deploy import local_aws, terraform_root
 from layerkit.deploy.terraform_cli import TerraformCli, find_cli
+from python_terraform import IsFlagged
 
 ROOT = Path(__file__).resolve().parents[2]
 MAKE = shutil.which("make") or "make"
@@ -90,6 +92,13 @@ def warm_inits(cli: str, endpoint: str, build_dir: Path) -> list[float]:
     return times
 
 
+def provider_version(cli: str, endpoint: str, build_dir: Path) -> str:
+    """The hashicorp/aws release that init installed for the root configuration."""
+    terraform = TerraformCli(terraform_root.workspace(ROOT, cli, BuildDir(build_dir), endpoint))
+    selections: dict[str, str] = json.loads(terraform.run("version", json=IsFlagged)).get("provider_selections", {})
+    return next((v for k, v in selections.items() if k.endswith("hashicorp/aws")), "unknown")
+
+
 def row(name: str, times: list[float]) -> tuple[str, str, str, str]:
     return (name, f"{statistics.median(times):.2f} s", f"{min(times):.2f} s", str(len(times)))
 
@@ -106,6 +115,7 @@ def main() -> int:
         with local_aws.running() as endpoint:
             shipped = no_change_plans(cli, endpoint, [f"BUILD_DIR={shipped_build}"])
             rows.append(row("warm init of the root configuration", warm_inits(cli, endpoint, shipped_build)))
+            provider = provider_version(cli, endpoint, shipped_build)
             rows.append(row("make plan, nothing changed: shipped tree (2 layers, 1 function)", shipped))
             many = no_change_plans(cli, endpoint, [*generated, f"BUILD_DIR={tree / 'build'}"])
             rows.append(row(f"make plan, nothing changed: {GENERATED} layers, {GENERATED} functions", many))
@@ -114,7 +124,7 @@ def main() -> int:
         rows.append(row("make demo, empty build folder", cold))
         warm = [make("demo", f"TF={cli}", f"BUILD_DIR={demo_build}") for _ in range(3)]
         rows.append(row("make demo, build up to date", warm))
-    print(f"{version}, hashicorp/aws 5.46.0, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    print(f"{version}, hashicorp/aws {provider}, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     print(table(rows))
     return 0
 
