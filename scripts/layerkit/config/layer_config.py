@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from layerkit import lambda_facts
+from layerkit import lambda_facts, licenses
 from layerkit.config import declaration
 from layerkit.errors import LayerError
 from layerkit.lambda_facts import Target
@@ -20,7 +20,19 @@ machine's PATH, and this repository's layers target runtimes its build machines 
 of on would fail `make layers`. On only where an interpreter exists would make a zip depend on the
 machine that built it."""
 
-_KEYS = {"description", "license", "runtimes", "architectures", "exclude", "overrides", "bytecode", "share", "requires"}
+_KEYS = {
+    "description",
+    "license",
+    "runtimes",
+    "architectures",
+    "exclude",
+    "overrides",
+    "bytecode",
+    "share",
+    "requires",
+    "licenses",
+}
+_LICENSES_KEYS = {"allow"}
 _SHARE_KEYS = {"accounts", "organization", "public"}
 _ACCOUNT_ID = re.compile(r"[0-9]{12}")
 _ORGANIZATION_ID = re.compile(r"o-[a-z0-9]{10,32}")
@@ -54,6 +66,8 @@ class LayerConfig:
     share: Sharing = field(default_factory=Sharing)
     requires: tuple[str, ...] = ()
     """Layers this one is attached together with, and relies on for some of its dependencies."""
+    allowed_licenses: tuple[str, ...] | None = None
+    """`[licenses] allow`: the only SPDX licenses the layer may ship; None: no such rule."""
 
     @property
     def requirements_in(self) -> Path:
@@ -170,7 +184,32 @@ def load(directory: Path) -> LayerConfig:
         bytecode=bytecode,
         share=_sharing(data.get("share", {}), where),
         requires=tuple(_unique(_strings(data, "requires", where, 'layer names, e.g. ["boto3"]'), "requires", where)),
+        allowed_licenses=_allowed_licenses(data.get("licenses"), where),
     )
+
+
+def _allowed_licenses(value: object, where: str) -> tuple[str, ...] | None:
+    """The `[licenses]` table's `allow`: SPDX license identifiers, each checked against the SPDX list."""
+    if value is None:
+        return None
+    example = '[licenses] allow = ["MIT", "Apache-2.0"]'
+    if not isinstance(value, dict):
+        raise LayerError(f"{where}: licenses must be a table, e.g. {example}")
+    unknown = sorted(set(value) - _LICENSES_KEYS)
+    if unknown:
+        raise LayerError(f"{where}: unknown key(s) licenses.{', licenses.'.join(unknown)}; allowed: allow")
+    if "allow" not in value:
+        raise LayerError(f"{where}: licenses needs allow, e.g. {example}")
+    allow = _unique(
+        _strings(value, "allow", where, f"SPDX license identifiers, e.g. {example}"), "licenses.allow", where
+    )
+    for entry in allow:
+        if not licenses.is_spdx_id(entry):
+            raise LayerError(
+                f"{where}: licenses.allow: {entry!r} is not an SPDX license identifier; use one from "
+                'the SPDX license list, such as "MIT" or "Apache-2.0"'
+            )
+    return tuple(sorted(allow))
 
 
 def _unique(values: list[str], key: str, where: str) -> list[str]:
