@@ -2,10 +2,13 @@
 
 An artifact is rebuilt only when its inputs digest changed: layer.toml, its lockfiles,
 its own sources, its target and this build tool. Independent artifacts build in parallel.
+Each zip's SBOM (`sbom`) is written with it, after its licenses pass layer.toml's
+`[licenses]`; a function's SBOM is named by its inputs, so an unchanged one is not redone.
 """
 
 import functools
 import hashlib
+import importlib.metadata
 import sys
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -13,7 +16,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from layerkit.build import bytecode, deterministic_zip, install, layout, lockfile, manifest, state, uv_cli
+from layerkit import licenses
+from layerkit.build import bytecode, deterministic_zip, install, layout, lockfile, manifest, sbom, state, uv_cli
 from layerkit.build_dir import BuildDir
 from layerkit.config import layer_config
 from layerkit.config.function_config import FunctionConfig
@@ -23,6 +27,7 @@ from layerkit.fsutil import atomic_write, exclusive
 from layerkit.lambda_facts import MAX_UNZIPPED_BYTES, Target
 from layerkit.records import Record
 from layerkit.report import analyses, model
+from layerkit.report.contents import Dist
 
 
 @dataclass(frozen=True)
@@ -73,11 +78,14 @@ def _build_all(configs: list[LayerConfig], functions: list[FunctionConfig], buil
     analysis = analyses.analyse(artifacts, function_zips, configs)
     model.write(build_dir, analysis)
     if not analysis.errors:
+        by_key = {str(r["key"]): r for r in artifacts}
+        function_zips = [_with_sbom(r, by_key, build_dir) for r in function_zips]
         manifest.write(build_dir, artifacts, function_zips)
         build_dir.keep_only(
             {Path(r["zip"]) for r in artifacts},
             {Path(r["zip"]) for r in function_zips},
             {build_dir.state(r["key"]) for r in artifacts},
+            {Path(r["sbom"]) for r in artifacts + function_zips},
         )
     return Result(everything, analysis)
 
@@ -111,6 +119,16 @@ def build_function(config: FunctionConfig, build_dir: BuildDir) -> tuple[Record,
         return record, False
     atomic_write(path, data)
     return record, True
+
+
+def _with_sbom(record: Record, artifacts: dict[str, Record], build_dir: BuildDir) -> Record:
+    """The function's record with its SBOM, written unless one from the same inputs is there already."""
+    parts = [_tool_identity(), str(record["sha256"]).encode(), str(record["runtime"]).encode()]
+    parts += [str(a["arn"] or artifacts[a["artifact"]]["sbom"]).encode() for a in record["layers"]]
+    path = build_dir.sbom(str(record["key"]), _digest(parts))
+    if not path.is_file():
+        atomic_write(path, sbom.function_document(record, artifacts))
+    return {**record, "sbom": path.as_posix()}
 
 
 def build_artifact(
@@ -161,6 +179,12 @@ def build_artifact(
             )
         data = deterministic_zip.zip_bytes(tree)
 
+    zip_sha256 = hashlib.sha256(data).hexdigest()
+    dists = sbom.layer_dists(config, build_dir.layer_zip(key, zip_sha256), data)
+    _check_licenses(config, architecture, dists)
+    document = sbom.layer_document(
+        config=config, architecture=architecture, key=key, zip_sha256=zip_sha256, dists=dists, locks=locks
+    )
     record = manifest.record(
         config=config,
         architecture=architecture,
@@ -171,15 +195,40 @@ def build_artifact(
         locks=locks,
         inputs_sha256=digest,
         requires=[r.name for r in required],
+        sbom=build_dir.sbom(key, hashlib.sha256(document).hexdigest()),
     )
     atomic_write(Path(record["zip"]), data)
+    atomic_write(Path(record["sbom"]), document)
     state.write(build_dir, record)
     return record, True
 
 
+def _check_licenses(config: LayerConfig, architecture: str, dists: list[Dist]) -> None:
+    """Refuse, before anything is written, a layer that ships a license its `[licenses] allow` does not list."""
+    allow = config.allowed_licenses
+    if allow is None:
+        return
+    refused = [d for d in dists if not licenses.permits(allow, d.license)]
+    if not refused:
+        return
+    first = refused[0]
+    declared = f"under {first.license}" if first.license else "with an unknown license (its METADATA declares none)"
+    more = f" (and {len(refused) - 1} more distribution(s))" if len(refused) > 1 else ""
+    raise LayerError(
+        f"layer {config.name} ({architecture}): ships {first.name} {first.version} {declared}, which "
+        f"[licenses] allow in {config.directory / LAYER_FILE} does not permit{more}; remove it from "
+        f"{config.requirements_in.name}, or allow its license ({', '.join(allow)} allowed now)"
+    )
+
+
 def _intact(record: Record) -> bool:
     path = Path(record["zip"])
-    return path.is_file() and path.stat().st_size == record["zip_size"]
+    return (
+        path.is_file()
+        and path.stat().st_size == record["zip_size"]
+        and "sbom" in record
+        and Path(record["sbom"]).is_file()
+    )
 
 
 def _digest(parts: Iterable[bytes]) -> str:
@@ -209,12 +258,18 @@ def _inputs(
         yield interpreter.identity
 
 
+_SBOM_LIBRARIES = ("cyclonedx-python-lib", "license-expression", "packageurl-python")
+"""Their versions shape the SBOMs, and through `[licenses]`, whether a layer builds at all."""
 _OWN_SOURCES = sorted(Path(__file__).parents[1].rglob("*.py"))
 
 
 @functools.cache
 def _tool_identity() -> bytes:
-    """Identify the build tool: this package's code, uv's version, and the zlib and Python that write the zip."""
+    """Identify the build tool: this package's code, uv's version, the zlib and Python that write the zip.
+
+    And the SBOM libraries' versions.
+    """
     parts = [p.read_bytes() for p in _OWN_SOURCES]
     parts += [uv_cli.version().encode(), zlib.ZLIB_RUNTIME_VERSION.encode(), sys.version.encode()]
+    parts += [importlib.metadata.version(d).encode() for d in _SBOM_LIBRARIES]
     return hashlib.sha256(b"\0".join(parts)).digest()
