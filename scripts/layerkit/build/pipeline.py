@@ -124,7 +124,8 @@ def build_function(config: FunctionConfig, build_dir: BuildDir) -> tuple[Record,
 def _with_sbom(record: Record, artifacts: dict[str, Record], build_dir: BuildDir) -> Record:
     """The function's record with its SBOM, written unless one from the same inputs is there already."""
     parts = [_tool_identity(), str(record["sha256"]).encode(), str(record["runtime"]).encode()]
-    parts += [str(a["arn"] or artifacts[a["artifact"]]["sbom"]).encode() for a in record["layers"]]
+    # A layer's SBOM is named by its content: its name stands for all the function's SBOM takes from the layer.
+    parts += [str(a["arn"] or Path(artifacts[a["artifact"]]["sbom"]).name).encode() for a in record["layers"]]
     path = build_dir.sbom(str(record["key"]), _digest(parts))
     if not path.is_file():
         atomic_write(path, sbom.function_document(record, artifacts))
