@@ -17,8 +17,11 @@ The same inputs give the same bytes: no timestamp, sorted components, and a seri
 derived from the document itself.
 """
 
+import csv
 import hashlib
+import io
 import uuid
+import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -35,10 +38,11 @@ from layerkit import licenses
 from layerkit.build import lockfile
 from layerkit.build.lockfile import Lock
 from layerkit.config.layer_config import LayerConfig
+from layerkit.errors import LayerError
 from layerkit.lambda_facts import Target
 from layerkit.records import Record
 from layerkit.report.analyses import imported
-from layerkit.report.contents import Dist, code_place, layer_place, read_zip
+from layerkit.report.contents import Dist, code_place, layer_place, read_archive, read_zip
 
 SCHEMA = SchemaVersion.V1_5
 LAYER = "layerkit:layer"
@@ -57,10 +61,18 @@ _Shadow = tuple[int, Dist]
 
 def layer_dists(config: LayerConfig, zip_path: Path, zip_data: bytes) -> list[Dist]:
     """Every distribution the zip puts on any of the layer's runtimes' import path, once per version, sorted."""
-    found: dict[tuple[str, str], Dist] = {}
-    for runtime in config.runtimes:
-        for dist in read_zip(zip_path, layer_place(runtime), zip_data).dists.values():
-            found.setdefault((dist.name, dist.version), dist)
+    try:
+        with zipfile.ZipFile(io.BytesIO(zip_data)) as archive:
+            folders = {n.split("/site-packages/", 1)[0] for n in archive.namelist() if "/site-packages/" in n}
+            # Runtimes with no site-packages folder of their own see the same `python/`: read it once for them.
+            own = [r for r in config.runtimes if f"python/lib/{r}" in folders]
+            shared = [r for r in config.runtimes if r not in own][:1]
+            found: dict[tuple[str, str], Dist] = {}
+            for runtime in own + shared:
+                for dist in read_archive(archive, layer_place(runtime)).dists.values():
+                    found.setdefault((dist.name, dist.version), dist)
+    except (OSError, ValueError, csv.Error, zipfile.BadZipFile) as exc:
+        raise LayerError(f"layer {config.name}: {zip_path}: cannot read the zip just built ({exc})") from None
     return [found[key] for key in sorted(found)]
 
 
@@ -197,17 +209,14 @@ def _licenses(license_: licenses.License | None) -> list[LicenseExpression | Dis
 
 
 def _document(subject: Component, components: list[Component]) -> bytes:
-    """The BOM as JSON; its serial number is a UUID of the same document with a nil serial number."""
+    """The BOM as JSON; its serial number is a UUID of the same document with the nil serial number."""
     bom = Bom(components=components)
     bom.metadata.component = subject
     bom.register_dependency(subject, components)  # it ships them all; their own dependencies are not recorded
     # A build's time would make every SBOM differ; typed as datetime, but None leaves the field out.
     bom.metadata.timestamp = None  # type: ignore[assignment]
-    bom.serial_number = uuid.UUID(int=0)
-    draft = _json(bom)
-    bom.serial_number = uuid.uuid5(_SERIAL_NAMESPACE, hashlib.sha256(draft).hexdigest())
-    return _json(bom)
-
-
-def _json(bom: Bom) -> bytes:
-    return (make_outputter(bom, OutputFormat.JSON, SCHEMA).output_as_string(indent=2) + "\n").encode()
+    nil = uuid.UUID(int=0)
+    bom.serial_number = nil
+    draft = (make_outputter(bom, OutputFormat.JSON, SCHEMA).output_as_string(indent=2) + "\n").encode()
+    serial = uuid.uuid5(_SERIAL_NAMESPACE, hashlib.sha256(draft).hexdigest())
+    return draft.replace(f'"serialNumber": "{nil.urn}"'.encode(), f'"serialNumber": "{serial.urn}"'.encode(), 1)

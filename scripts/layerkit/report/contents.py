@@ -83,15 +83,19 @@ def read_zip(zip_file: Path, place: Place, data: bytes | None = None) -> Content
     """What the zip at `zip_file` puts on the import path; `data`: its bytes, when not yet written there."""
     try:
         with zipfile.ZipFile(io.BytesIO(data) if data is not None else zip_file) as archive:
-            files: dict[str, Copy] = {}
-            for info in archive.infolist():
-                where = None if info.is_dir() else place(info.filename)
-                if where and (where[1] not in files or where[0] < files[where[1]].rank):
-                    files[where[1]] = Copy(info.filename, where[0], info.CRC, info.file_size)
-            dists = _dists(archive, files)
+            return read_archive(archive, place)
     except (OSError, ValueError, csv.Error, zipfile.BadZipFile) as exc:
         raise LayerError(f"{zip_file}: cannot read the zip ({exc}); run 'make layers'") from None
-    return Contents(files, dists)
+
+
+def read_archive(archive: zipfile.ZipFile, place: Place) -> Contents:
+    """`read_zip` on a zip already open, so several places can share one read of its central directory."""
+    files: dict[str, Copy] = {}
+    for info in archive.infolist():
+        where = None if info.is_dir() else place(info.filename)
+        if where and (where[1] not in files or where[0] < files[where[1]].rank):
+            files[where[1]] = Copy(info.filename, where[0], info.CRC, info.file_size)
+    return Contents(files, _dists(archive, files))
 
 
 def _dists(archive: zipfile.ZipFile, files: dict[str, Copy]) -> dict[str, Dist]:
