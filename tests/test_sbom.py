@@ -190,3 +190,24 @@ def test_licenses_table_is_checked_when_read(layers: LayerFactory, value: str, m
     directory = layers.make("mine", extra_toml=f"[licenses]\n{value}\n")
     with pytest.raises(LayerError, match=re.escape(message)):
         layer_config.load(directory)
+
+
+def test_sboms_the_manifest_no_longer_names_are_deleted(
+    layers: LayerFactory, build_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mine = layers.make("mine", files={"python/own.py": "X = 1\n", **dist("six", "1.17.0", "License: MIT\n")})
+    add_function(layers, "api", ["mine"])
+    assert run(layers, build_dir, capsys).code == 0
+    first = set(sboms(build_dir))
+    old = {p.name for p in (build_dir / "sbom").iterdir()}
+
+    for relative in dist("six", "1.17.0"):
+        (mine / relative).unlink()
+    assert run(layers, build_dir, capsys).code == 0
+
+    data = json.loads((build_dir / "manifest.json").read_text(encoding="utf-8"))
+    named = {Path(r["sbom"]).name for r in data["artifacts"] + data["functions"]}
+    assert {p.name for p in (build_dir / "sbom").iterdir()} == named
+    assert named.isdisjoint(old)
+    assert set(sboms(build_dir)) == first
+    assert sboms(build_dir)["mine-x86_64"].get("components", []) == []
