@@ -174,7 +174,8 @@ def test_parallel_scans_each_see_their_own_files(layers: LayerFactory, build_dir
 
 def test_the_detectors_are_the_librarys_credential_detectors() -> None:
     """Every detector named exists (a typo would scan with one fewer), and the ones left out are the noisy ones."""
-    available: set[str] = {plugin.__name__ for plugin in get_mapping_from_secret_type_to_class().values()}
+    classes: dict[str, type] = get_mapping_from_secret_type_to_class()
+    available = {cls.__name__ for cls in classes.values()}
     assert set(secrets.DETECTORS) <= available
     assert available - set(secrets.DETECTORS) == {
         "Base64HighEntropyString",

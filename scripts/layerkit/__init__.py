@@ -2,11 +2,11 @@
 
 Subpackages, one per concern, each allowed to import only those above it in this list
 (and the shared modules at this level: errors, lambda_facts, fsutil, columns, records,
-build_dir); `tests/test_layout.py` holds that rule:
+build_dir, licenses); `tests/test_layout.py` holds that rule:
 
 1. `config`: reads layer.toml and function.toml.
 2. `report`: what a function gets once Lambda merges its layers; it gates the manifest.
-3. `build`: lockfiles, installs, zips, bytecode and the manifest; `build.pipeline` runs them.
+3. `build`: lockfiles, installs, zips, bytecode, SBOMs and the manifest; `build.pipeline` runs them.
 4. `inspect`: runs a built function locally, as Lambda would.
 5. `deploy`: drives Terraform and AWS (or the local AWS).
 

@@ -7,6 +7,8 @@ audit.json           the last `make audit`'s findings against an advisory databa
 state/<key>.json     each artifact's record, so a later build can skip it (build.state)
 layers/<key>-<sha256[:16]>.zip      layer zips, named by content
 functions/<name>-<sha256[:16]>.zip  function zips, named by content
+sbom/<key>-<sha256[:16]>.cdx.json   each layer artifact's and function's SBOM (build.sbom): a layer's
+                                    named by its content, a function's by its inputs
 .staging-*/          installs under way, removed when the build ends
 local-aws/           Terraform's state and plugins for runs against a local AWS
 demo/                the same for `make demo`, which starts empty each run
@@ -63,6 +65,14 @@ class BuildDir:
         return self.functions_dir / f"{name}-{sha256[:_HASH_IN_NAME]}.zip"
 
     @property
+    def sbom_dir(self) -> Path:
+        return self.root / "sbom"
+
+    def sbom(self, key: str, sha256: str) -> Path:
+        """A layer artifact's or function's CycloneDX SBOM; `sha256` is of its content or its inputs."""
+        return self.sbom_dir / f"{key}-{sha256[:_HASH_IN_NAME]}.cdx.json"
+
+    @property
     def local_aws(self) -> Path:
         return self.root / "local-aws"
 
@@ -79,12 +89,13 @@ class BuildDir:
         self.root.mkdir(parents=True, exist_ok=True)
         return tempfile.TemporaryDirectory(dir=self.root, prefix=".staging-")
 
-    def keep_only(self, layer_zips: set[Path], function_zips: set[Path], states: set[Path]) -> None:
-        """Delete every zip and state file not named here: those the new manifest no longer names."""
+    def keep_only(self, layer_zips: set[Path], function_zips: set[Path], states: set[Path], sboms: set[Path]) -> None:
+        """Delete every zip, state file and SBOM not named here: those the new manifest no longer names."""
         keep = {
             self.layers_dir: {p.name for p in layer_zips},
             self.functions_dir: {p.name for p in function_zips},
             self.state_dir: {p.name for p in states},
+            self.sbom_dir: {p.name for p in sboms},
         }
         for folder, names in keep.items():
             for stale in folder.iterdir() if folder.is_dir() else ():

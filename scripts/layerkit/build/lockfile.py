@@ -25,6 +25,7 @@ from layerkit.lambda_facts import Target
 SHARED_LOCKFILE = "requirements.txt"
 TARGETS_PREFIX = "# targets:"
 PROVIDED_PREFIX = "# provided by layer "
+_HASH = re.compile(r"--hash=sha256:([0-9a-f]{64})")
 _PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==([^\s;\\]+)")
 
 
@@ -50,6 +51,8 @@ class Lock:
     direct: frozenset[str]
     provided: dict[str, tuple[str, str]] = field(default_factory=dict)
     """What required layers ship instead: name -> (layer, version)."""
+    hashes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Each pin's `--hash=sha256:` values, sorted: the files uv may install for it."""
 
 
 def provided_lines(provided: dict[str, tuple[str, str]]) -> str:
@@ -128,6 +131,7 @@ def read(path: Path) -> Lock:
     pins: dict[str, str] = {}
     provided: dict[str, tuple[str, str]] = {}
     direct: set[str] = set()
+    hashes: dict[str, set[str]] = {}
     current = ""
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.startswith(TARGETS_PREFIX):
@@ -142,7 +146,16 @@ def read(path: Path) -> Lock:
             pins[current] = version
         elif current and line.lstrip().startswith("#") and f"-r {REQUIREMENTS_IN}" in line:
             direct.add(current)
-    return Lock(path=path, targets=targets, pins=pins, direct=frozenset(direct), provided=provided)
+        if current and (found := _HASH.findall(line)):  # on the pin's line or the continuation lines after it
+            hashes.setdefault(current, set()).update(found)
+    return Lock(
+        path=path,
+        targets=targets,
+        pins=pins,
+        direct=frozenset(direct),
+        provided=provided,
+        hashes={name: tuple(sorted(values)) for name, values in sorted(hashes.items())},
+    )
 
 
 def find(config: LayerConfig, target: Target, requirements: list[Requirement]) -> Lock | None:

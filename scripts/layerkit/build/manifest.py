@@ -78,6 +78,7 @@ def record(  # noqa: PLR0913 -- one record gathers facts from every build step
     locks: dict[Target, Lock],
     inputs_sha256: str,
     requires: list[str],
+    sbom: Path,
 ) -> Record:
     digest = hashlib.sha256(zip_data)
     key = artifact_key(config.name, architecture)
@@ -106,6 +107,7 @@ def record(  # noqa: PLR0913 -- one record gathers facts from every build step
         },
         "inputs_sha256": inputs_sha256,
         "requires": requires,
+        "sbom": sbom.as_posix(),
     }
 
 

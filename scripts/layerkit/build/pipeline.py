@@ -2,7 +2,9 @@
 
 An artifact is rebuilt only when its inputs digest changed: layer.toml, its lockfiles,
 its own sources, its target and this build tool; only then are its own files scanned for
-credentials (`secrets`). Independent artifacts build in parallel.
+credentials (`secrets`). Independent artifacts build in parallel. Each zip's SBOM (`sbom`)
+is written with it, after its licenses pass layer.toml's `[licenses]`; a function's SBOM is
+named by its inputs, so an unchanged one is not redone.
 """
 
 import functools
@@ -15,7 +17,19 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from layerkit.build import bytecode, deterministic_zip, install, layout, lockfile, manifest, secrets, state, uv_cli
+from layerkit import licenses
+from layerkit.build import (
+    bytecode,
+    deterministic_zip,
+    install,
+    layout,
+    lockfile,
+    manifest,
+    sbom,
+    secrets,
+    state,
+    uv_cli,
+)
 from layerkit.build_dir import BuildDir
 from layerkit.config import layer_config
 from layerkit.config.function_config import FunctionConfig
@@ -25,6 +39,7 @@ from layerkit.fsutil import atomic_write, exclusive
 from layerkit.lambda_facts import MAX_UNZIPPED_BYTES, Target
 from layerkit.records import Record
 from layerkit.report import analyses, model
+from layerkit.report.contents import Dist
 
 
 @dataclass(frozen=True)
@@ -75,11 +90,14 @@ def _build_all(configs: list[LayerConfig], functions: list[FunctionConfig], buil
     analysis = analyses.analyse(artifacts, function_zips, configs)
     model.write(build_dir, analysis)
     if not analysis.errors:
+        by_key = {str(r["key"]): r for r in artifacts}
+        function_zips = [_with_sbom(r, by_key, build_dir) for r in function_zips]
         manifest.write(build_dir, artifacts, function_zips)
         build_dir.keep_only(
             {Path(r["zip"]) for r in artifacts},
             {Path(r["zip"]) for r in function_zips},
             {build_dir.state(r["key"]) for r in artifacts},
+            {Path(r["sbom"]) for r in artifacts + function_zips},
         )
     return Result(everything, analysis)
 
@@ -115,6 +133,17 @@ def build_function(config: FunctionConfig, build_dir: BuildDir) -> tuple[Record,
     secrets.check(f"function {config.name}", (config.code_dir / p for p in tree))
     atomic_write(path, data)
     return record, True
+
+
+def _with_sbom(record: Record, artifacts: dict[str, Record], build_dir: BuildDir) -> Record:
+    """The function's record with its SBOM, written unless one from the same inputs is there already."""
+    parts = [_tool_identity(), str(record["sha256"]).encode(), str(record["runtime"]).encode()]
+    # A layer's SBOM is named by its content: its name stands for all the function's SBOM takes from the layer.
+    parts += [str(a["arn"] or Path(artifacts[a["artifact"]]["sbom"]).name).encode() for a in record["layers"]]
+    path = build_dir.sbom(str(record["key"]), _digest(parts))
+    if not path.is_file():
+        atomic_write(path, sbom.function_document(record, artifacts))
+    return {**record, "sbom": path.as_posix()}
 
 
 def build_artifact(
@@ -167,6 +196,12 @@ def build_artifact(
             )
         data = deterministic_zip.zip_bytes(tree)
 
+    zip_sha256 = hashlib.sha256(data).hexdigest()
+    dists = sbom.layer_dists(config, build_dir.layer_zip(key, zip_sha256), data)
+    _check_licenses(config, architecture, dists)
+    document = sbom.layer_document(
+        config=config, architecture=architecture, key=key, zip_sha256=zip_sha256, dists=dists, locks=locks
+    )
     record = manifest.record(
         config=config,
         architecture=architecture,
@@ -177,15 +212,40 @@ def build_artifact(
         locks=locks,
         inputs_sha256=digest,
         requires=[r.name for r in required],
+        sbom=build_dir.sbom(key, hashlib.sha256(document).hexdigest()),
     )
     atomic_write(Path(record["zip"]), data)
+    atomic_write(Path(record["sbom"]), document)
     state.write(build_dir, record)
     return record, True
 
 
+def _check_licenses(config: LayerConfig, architecture: str, dists: list[Dist]) -> None:
+    """Refuse, before anything is written, a layer that ships a license its `[licenses] allow` does not list."""
+    allow = config.allowed_licenses
+    if allow is None:
+        return
+    refused = [d for d in dists if not licenses.permits(allow, d.license)]
+    if not refused:
+        return
+    first = refused[0]
+    declared = f"under {first.license}" if first.license else "with an unknown license (its METADATA declares none)"
+    more = f" (and {len(refused) - 1} more distribution(s))" if len(refused) > 1 else ""
+    raise LayerError(
+        f"layer {config.name} ({architecture}): ships {first.name} {first.version} {declared}, which "
+        f"[licenses] allow in {config.directory / LAYER_FILE} does not permit{more}; remove it from "
+        f"{config.requirements_in.name}, or allow its license ({', '.join(allow)} allowed now)"
+    )
+
+
 def _intact(record: Record) -> bool:
     path = Path(record["zip"])
-    return path.is_file() and path.stat().st_size == record["zip_size"]
+    return (
+        path.is_file()
+        and path.stat().st_size == record["zip_size"]
+        and "sbom" in record
+        and Path(record["sbom"]).is_file()
+    )
 
 
 def _digest(parts: Iterable[bytes]) -> str:
@@ -215,16 +275,19 @@ def _inputs(
         yield interpreter.identity
 
 
+_SBOM_LIBRARIES = ("cyclonedx-python-lib", "license-expression", "packageurl-python")
+"""Their versions shape the SBOMs, and through `[licenses]`, whether a layer builds at all."""
 _OWN_SOURCES = sorted(Path(__file__).parents[1].rglob("*.py"))
 
 
 @functools.cache
 def _tool_identity() -> bytes:
-    """Identify the build tool: its code, uv's version, the zlib and Python that write the zip, and the scanner.
+    """Identify the build tool: its code, uv's version, the zlib and Python that write the zip, and its libraries.
 
-    A new detect-secrets release may find what an old one missed, so it rescans every artifact once.
+    A new detect-secrets release may find what an old one missed, and a new SBOM library may
+    write other bytes, so either rebuilds every artifact once.
     """
     parts = [p.read_bytes() for p in _OWN_SOURCES]
     parts += [uv_cli.version().encode(), zlib.ZLIB_RUNTIME_VERSION.encode(), sys.version.encode()]
-    parts.append(importlib.metadata.version("detect-secrets").encode())
+    parts += [importlib.metadata.version(d).encode() for d in (*_SBOM_LIBRARIES, "detect-secrets")]
     return hashlib.sha256(b"\0".join(parts)).digest()

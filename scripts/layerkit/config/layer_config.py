@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from layerkit import lambda_facts
+from layerkit import lambda_facts, licenses
 from layerkit.config import declaration
 from layerkit.errors import LayerError
 from layerkit.lambda_facts import Target
@@ -31,7 +31,9 @@ _KEYS = {
     "share",
     "requires",
     "audit",
+    "licenses",
 }
+_LICENSES_KEYS = {"allow"}
 _SHARE_KEYS = {"accounts", "organization", "public"}
 _AUDIT_KEYS = {"ignore"}
 _AUDIT_EXAMPLE = '[audit] ignore = { "PYSEC-2024-1" = "why it does not apply here" }'
@@ -69,6 +71,8 @@ class LayerConfig:
     """Layers this one is attached together with, and relies on for some of its dependencies."""
     audit_ignore: tuple[tuple[str, str], ...] = ()
     """Advisory IDs (or aliases) `make audit` does not fail on for this layer, each with its reason; sorted."""
+    allowed_licenses: tuple[str, ...] | None = None
+    """`[licenses] allow`: the only SPDX licenses the layer may ship; None: no such rule."""
 
     @property
     def requirements_in(self) -> Path:
@@ -186,7 +190,32 @@ def load(directory: Path) -> LayerConfig:
         share=_sharing(data.get("share", {}), where),
         requires=tuple(_unique(_strings(data, "requires", where, 'layer names, e.g. ["boto3"]'), "requires", where)),
         audit_ignore=_audit_ignore(data.get("audit", {}), where),
+        allowed_licenses=_allowed_licenses(data.get("licenses"), where),
     )
+
+
+def _allowed_licenses(value: object, where: str) -> tuple[str, ...] | None:
+    """The `[licenses]` table's `allow`: SPDX license identifiers, each checked against the SPDX list."""
+    if value is None:
+        return None
+    example = '[licenses] allow = ["MIT", "Apache-2.0"]'
+    if not isinstance(value, dict):
+        raise LayerError(f"{where}: licenses must be a table, e.g. {example}")
+    unknown = sorted(set(value) - _LICENSES_KEYS)
+    if unknown:
+        raise LayerError(f"{where}: unknown key(s) licenses.{', licenses.'.join(unknown)}; allowed: allow")
+    if "allow" not in value:
+        raise LayerError(f"{where}: licenses needs allow, e.g. {example}")
+    allow = _unique(
+        _strings(value, "allow", where, f"SPDX license identifiers, e.g. {example}"), "licenses.allow", where
+    )
+    for entry in allow:
+        if not licenses.is_spdx_id(entry):
+            raise LayerError(
+                f"{where}: licenses.allow: {entry!r} is not an SPDX license identifier; use one from "
+                'the SPDX license list, such as "MIT" or "Apache-2.0"'
+            )
+    return tuple(sorted(allow))
 
 
 def _unique(values: list[str], key: str, where: str) -> list[str]:

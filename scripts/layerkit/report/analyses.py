@@ -15,7 +15,7 @@ every layer, unzipped, against one 250 MB budget. Neither shows until deploy or 
 - layers that ship boto3 or botocore, shadowing the runtime's own SDK (a note);
 - layers published elsewhere, named by version ARN: their files are not here, so their size
   counts as unknown, not zero, and nothing in them is checked (a note);
-- and, for the record, which layer gives each distribution the function imports.
+- and, for the record, which layer gives each distribution the function imports, and its license.
 
 Only the folders the runtime imports from count (`contents` says which). `model` holds what
 is found, and renders it.
@@ -133,8 +133,11 @@ def _tied(function: str, found: _Found) -> tuple[Finding, ...]:
     )
 
 
-def _imported(candidates: Sequence[tuple[int, int]]) -> int:
-    """Which of (merge index, rank) is imported: the first on sys.path; in one folder, the later layer's."""
+def imported(candidates: Sequence[tuple[int, int]]) -> int:
+    """Which of (merge index, rank) is imported: the first on sys.path; in one folder, the later layer's.
+
+    The SBOMs (`build.sbom`) mark shadowed distributions by the same rule.
+    """
     return min(candidates, key=lambda c: (c[1], -c[0]))[0]
 
 
@@ -162,7 +165,7 @@ def _overlaps(names: list[str], layers: list[Contents]) -> list[Overlap]:
         if len(indexes) < 2:
             continue
         copies = {i: layers[i].files[path] for i in indexes}
-        winner = _imported([(i, c.rank) for i, c in copies.items()])
+        winner = imported([(i, c.rank) for i, c in copies.items()])
         owner = next((o for i in indexes if (o := layers[i].owner(path))), None)
         overlaps.append(
             Overlap(
@@ -188,7 +191,7 @@ def _versions(names: list[str], layers: list[Contents], configs: list[LayerConfi
         if len(set(version.values())) < 2:
             continue
         conflicted.add(dist)
-        winner = _imported([(i, layers[i].dists[dist].rank) for i in indexes])
+        winner = imported([(i, layers[i].dists[dist].rank) for i in indexes])
         config = configs[winner]
         if dist in {canonicalize_name(o) for o in config.overrides}:
             others = _and([f"{dist} {version[i]} from layer {names[i]}" for i in indexes if i != winner])
@@ -210,10 +213,11 @@ def _versions(names: list[str], layers: list[Contents], configs: list[LayerConfi
 def _provided(names: list[str], layers: list[Contents]) -> tuple[Provided, ...]:
     provided = []
     for dist in sorted({d for contents in layers for d in contents.dists}):
-        winner = _imported(
+        winner = imported(
             [(i, contents.dists[dist].rank) for i, contents in enumerate(layers) if dist in contents.dists]
         )
-        provided.append(Provided(dist, layers[winner].dists[dist].version, names[winner]))
+        chosen = layers[winner].dists[dist]
+        provided.append(Provided(dist, chosen.version, names[winner], chosen.license))
     return tuple(provided)
 
 
@@ -281,7 +285,7 @@ def _runtime_sdk(names: list[str], layers: list[Contents]) -> _Found:
         indexes = [i for i, contents in enumerate(layers) if dist in contents.dists]
         if not indexes:
             continue
-        winner = _imported([(i, layers[i].dists[dist].rank) for i in indexes])
+        winner = imported([(i, layers[i].dists[dist].rank) for i in indexes])
         also = f" (layers {_and([names[i] for i in indexes])} ship it)" if len(indexes) > 1 else ""
         message = (
             f"{dist} {layers[winner].dists[dist].version} from layer {names[winner]} shadows the runtime's own "

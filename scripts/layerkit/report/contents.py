@@ -3,7 +3,8 @@
 Only the folders the runtime imports from count: in a layer, `python/lib/<runtime>/site-packages/`
 and then `python/` (that is their order on sys.path, whatever the merge order), and the zip
 root for the function, which comes before every layer. Nothing is decompressed but the small
-`*.dist-info/RECORD` files. What the report makes of it: see `analyses`.
+`*.dist-info/RECORD` and `METADATA` files (the latter for the license). What the report makes
+of it: see `analyses`.
 """
 
 import csv
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
+from layerkit import licenses
 from layerkit.errors import LayerError
 
 _ANY_SITE_PACKAGES = re.compile(r"python/lib/python3\.\d+/site-packages/")
@@ -41,6 +43,8 @@ class Dist:
     rank: int
     files: frozenset[str]
     """Import paths its RECORD lists that the zip ships, and its dist-info folder's own files."""
+    license: licenses.License | None = None
+    """As its METADATA declares it; None: it declares none, or ships no METADATA."""
 
 
 @dataclass(frozen=True)
@@ -75,18 +79,23 @@ def code_place(name: str) -> tuple[int, str]:
     return 0, name
 
 
-def read_zip(zip_file: Path, place: Place) -> Contents:
+def read_zip(zip_file: Path, place: Place, data: bytes | None = None) -> Contents:
+    """What the zip at `zip_file` puts on the import path; `data`: its bytes, when not yet written there."""
     try:
-        with zipfile.ZipFile(zip_file) as archive:
-            files: dict[str, Copy] = {}
-            for info in archive.infolist():
-                where = None if info.is_dir() else place(info.filename)
-                if where and (where[1] not in files or where[0] < files[where[1]].rank):
-                    files[where[1]] = Copy(info.filename, where[0], info.CRC, info.file_size)
-            dists = _dists(archive, files)
+        with zipfile.ZipFile(io.BytesIO(data) if data is not None else zip_file) as archive:
+            return read_archive(archive, place)
     except (OSError, ValueError, csv.Error, zipfile.BadZipFile) as exc:
         raise LayerError(f"{zip_file}: cannot read the zip ({exc}); run 'make layers'") from None
-    return Contents(files, dists)
+
+
+def read_archive(archive: zipfile.ZipFile, place: Place) -> Contents:
+    """`read_zip` on a zip already open, so several places can share one read of its central directory."""
+    files: dict[str, Copy] = {}
+    for info in archive.infolist():
+        where = None if info.is_dir() else place(info.filename)
+        if where and (where[1] not in files or where[0] < files[where[1]].rank):
+            files[where[1]] = Copy(info.filename, where[0], info.CRC, info.file_size)
+    return Contents(files, _dists(archive, files))
 
 
 def _dists(archive: zipfile.ZipFile, files: dict[str, Copy]) -> dict[str, Dist]:
@@ -101,7 +110,9 @@ def _dists(archive: zipfile.ZipFile, files: dict[str, Copy]) -> dict[str, Dist]:
         record = files.get(f"{folder}/RECORD")
         listed = _record_paths(archive.read(record.zip_path)) if record else set()
         rank = min(files[p].rank for p in own)
-        dist = Dist(named[0], named[1], rank, frozenset(own | (listed & files.keys())))
+        metadata = files.get(f"{folder}/METADATA")
+        license_ = licenses.from_metadata(archive.read(metadata.zip_path)) if metadata else None
+        dist = Dist(named[0], named[1], rank, frozenset(own | (listed & files.keys())), license_)
         if dist.name not in dists or rank < dists[dist.name].rank:
             dists[dist.name] = dist
     return dists

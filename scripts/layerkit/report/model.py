@@ -15,6 +15,7 @@ from layerkit.build_dir import BuildDir
 from layerkit.columns import columns
 from layerkit.fsutil import atomic_write
 from layerkit.lambda_facts import MAX_UNZIPPED_BYTES
+from layerkit.licenses import License
 
 FORMAT = 1
 Level = Literal["error", "warning", "note"]
@@ -91,6 +92,12 @@ class Provided:
     distribution: str
     version: str
     layer: str
+    license: License | None = None
+    """As the distribution's METADATA declares it (`layerkit.licenses`); None: unknown."""
+
+    @property
+    def license_text(self) -> str | None:
+        return str(self.license) if self.license else None
 
 
 @dataclass(frozen=True)
@@ -130,7 +137,8 @@ class FunctionReport:
             "overlaps": [o.to_json() for o in self.overlaps],
             "findings": [f.to_json() for f in self.findings],
             "distributions": [
-                {"distribution": d.distribution, "version": d.version, "layer": d.layer} for d in self.distributions
+                {"distribution": d.distribution, "version": d.version, "layer": d.layer, "license": d.license_text}
+                for d in self.distributions
             ],
         }
 
@@ -224,6 +232,6 @@ def _overlap_lines(overlaps: Sequence[Overlap]) -> list[str]:
 def _distribution_lines(distributions: Sequence[Provided]) -> list[str]:
     if not distributions:
         return ["  no distribution comes from a layer"]
-    provided = [("distribution", "version", "imported from layer")]
-    provided += [(d.distribution, d.version, d.layer) for d in distributions]
+    provided = [("distribution", "version", "imported from layer", "license")]
+    provided += [(d.distribution, d.version, d.layer, d.license_text or "unknown") for d in distributions]
     return columns(provided, right=set())
