@@ -170,31 +170,9 @@ def build_artifact(
 
     # Only the files the zip ships: a file that `exclude` leaves out may hold a test's fake key.
     secrets.check(f"layer {config.name}", (config.directory / p for p in sources if not layout.excluded(config, p)))
-    with build_dir.staging() as staging:
-        installed: dict[str, layout.Tree] = {}
-        for target, lock in locks.items():
-            if not lock.pins:  # every dependency ships in a required layer: the lockfile's header
-                installed[target.runtime] = {}
-                continue
-            site = Path(staging) / target.runtime
-            install.install(config.name, lock, target, site)
-            installed[target.runtime] = layout.installed_tree(site)
-        tree = layout.assemble(config, installed, sources)
-        tree = bytecode.add_pycs(config, tree, sources, interpreters, Path(staging) / "bytecode")
-        unzipped = sum(entry.size() for entry in tree.values())
-        if unzipped > MAX_UNZIPPED_BYTES:
-            raise LayerError(
-                f"layer {config.name} ({architecture}): {unzipped:,} bytes unzipped, over Lambda's "
-                f"limit of {MAX_UNZIPPED_BYTES:,} for a function and all its layers; split the layer "
-                "or exclude files"
-            )
-        entries = len(deterministic_zip.entry_names(tree))
-        if entries > deterministic_zip.MAX_ENTRIES:
-            raise LayerError(
-                f"layer {config.name} ({architecture}): {entries:,} files and folders, over the "
-                f"{deterministic_zip.MAX_ENTRIES:,} a zip holds without ZIP64; split the layer or exclude files"
-            )
-        data = deterministic_zip.zip_bytes(tree)
+    data, unzipped, file_count = _zip(
+        config, architecture=architecture, locks=locks, sources=sources, interpreters=interpreters, build_dir=build_dir
+    )
 
     zip_sha256 = hashlib.sha256(data).hexdigest()
     dists = sbom.layer_dists(config, build_dir.layer_zip(key, zip_sha256), data)
@@ -208,7 +186,7 @@ def build_artifact(
         build_dir=build_dir,
         zip_data=data,
         unzipped_size=unzipped,
-        file_count=len(tree),
+        file_count=file_count,
         locks=locks,
         inputs_sha256=digest,
         requires=[r.name for r in required],
@@ -218,6 +196,52 @@ def build_artifact(
     atomic_write(Path(record["sbom"]), document)
     state.write(build_dir, record)
     return record, True
+
+
+def _zip(  # noqa: PLR0913 -- each argument is one input of the artifact
+    config: LayerConfig,
+    *,
+    architecture: str,
+    locks: dict[Target, lockfile.Lock],
+    sources: layout.Tree,
+    interpreters: list[bytecode.Interpreter],
+    build_dir: BuildDir,
+) -> tuple[bytes, int, int]:
+    """Install each target's lockfile, lay out the zip's files with the layer's own, and zip them.
+
+    Returns the zip, its size unzipped and its file count, while the staged files still exist.
+    """
+    with build_dir.staging() as staging:
+        installed: dict[str, layout.Tree] = {}
+        for target, lock in locks.items():
+            if not lock.pins:  # every dependency ships in a required layer: the lockfile's header
+                installed[target.runtime] = {}
+                continue
+            site = Path(staging) / target.runtime
+            install.install(config.name, lock, target, site)
+            installed[target.runtime] = layout.installed_tree(site)
+        tree = layout.assemble(config, installed, sources)
+        tree = bytecode.add_pycs(config, tree, sources, interpreters, Path(staging) / "bytecode")
+        unzipped = _check_limits(config, architecture, tree)
+        return deterministic_zip.zip_bytes(tree), unzipped, len(tree)
+
+
+def _check_limits(config: LayerConfig, architecture: str, tree: layout.Tree) -> int:
+    """The tree's size unzipped; refuse a layer Lambda could never attach, or a zip that would need ZIP64."""
+    unzipped = sum(entry.size() for entry in tree.values())
+    if unzipped > MAX_UNZIPPED_BYTES:
+        raise LayerError(
+            f"layer {config.name} ({architecture}): {unzipped:,} bytes unzipped, over Lambda's "
+            f"limit of {MAX_UNZIPPED_BYTES:,} for a function and all its layers; split the layer "
+            "or exclude files"
+        )
+    entries = len(deterministic_zip.entry_names(tree))
+    if entries > deterministic_zip.MAX_ENTRIES:
+        raise LayerError(
+            f"layer {config.name} ({architecture}): {entries:,} files and folders, over the "
+            f"{deterministic_zip.MAX_ENTRIES:,} a zip holds without ZIP64; split the layer or exclude files"
+        )
+    return unzipped
 
 
 def _check_licenses(config: LayerConfig, architecture: str, dists: list[Dist]) -> None:
