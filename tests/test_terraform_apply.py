@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import io
 import json
-import random
 import shutil
 import socket
 import zipfile
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import boto3
@@ -27,6 +25,7 @@ from python_terraform import IsFlagged
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
+    from pathlib import Path
 
     from mypy_boto3_lambda import LambdaClient
 
@@ -358,36 +357,3 @@ def test_a_layer_published_elsewhere_must_exist_and_suit_the_function(project: P
     with pytest.raises(TerraformError) as caught:
         project.terraform.plan()
     assert "vendor-x86-only" in str(caught.value)
-
-
-def test_a_zip_over_50_mb_is_published_through_s3(tmp_path: Path, moto_endpoint: str, tf_cli: str) -> None:
-    reset(moto_endpoint)
-    blob = tmp_path / "layers/big/python/blob.bin"
-    blob.parent.mkdir(parents=True)
-    blob.write_bytes(random.Random(0).randbytes(51 * 1024 * 1024))  # noqa: S311 -- incompressible bytes, not secrets
-    (tmp_path / "layers/big/layer.toml").write_text(
-        'description = "big"\nlicense = "MIT"\nruntimes = ["python3.12"]\narchitectures = ["x86_64"]\n',
-        encoding="utf-8",
-    )
-    build(tmp_path)
-    space = terraform_root.workspace(
-        ROOT, tf_cli, BuildDir(tmp_path / "build"), moto_endpoint, local_dir=tmp_path / "terraform"
-    )
-    terraform = TerraformCli(space)
-    terraform.init()
-    with pytest.raises(
-        TerraformError, match="over 50 MB zipped, so Lambda takes it only through S3; set artifact_bucket"
-    ):
-        terraform.plan()
-
-    s3 = boto3.client("s3", **local_aws.client_options(moto_endpoint))
-    s3.create_bucket(Bucket="artifacts")
-    terraform = TerraformCli(replace(space, variables={**space.variables, "artifact_bucket": "artifacts"}))
-    terraform.apply(auto_approve=True)
-
-    (artifact,) = json.loads((tmp_path / "build/manifest.json").read_text(encoding="utf-8"))["layer_versions"]
-    key = f"lambda-layers/big/{Path(artifact['zip']).name}"
-    assert s3.head_object(Bucket="artifacts", Key=key)["ContentLength"] == artifact["zip_size"]
-    published = lambda_client(moto_endpoint).get_layer_version(LayerName="big", VersionNumber=1)
-    assert published["Content"]["CodeSha256"] == artifact["sha256_base64"]
-    assert not terraform.plan()[0]
