@@ -319,10 +319,8 @@ def _invoke(args: argparse.Namespace) -> int:
     print(json.dumps(result.payload, indent=2))
     toml = args.functions_dir / args.function / function_config.FUNCTION_FILE
     for denial in result.denials:
-        on = f" on {denial.resource}" if denial.resource else ""
         print(
-            f"denied: function {args.function}'s role may not {denial.action}{on}; "
-            f"allow it under [[permissions]] in {toml}",
+            f"denied: function {args.function}'s role may not {denial}; allow it under [[permissions]] in {toml}",
             file=sys.stderr,
         )
     return 1 if result.failed else 0
@@ -331,6 +329,4 @@ def _invoke(args: argparse.Namespace) -> int:
 def _invoke_as_role(args: argparse.Namespace, event: object, endpoint: str) -> invoke.Invocation:
     from layerkit.deploy import function_role  # noqa: PLC0415 -- see the note on the deploy modules above
 
-    function = invoke.function_record(args.build_dir, args.function)
-    with function_role.acting_as(endpoint, function) as aws:
-        return invoke.invoke(args.build_dir, args.function, event, args.python, aws)
+    return function_role.invoke_as_role(args.build_dir, args.function, event, args.python, endpoint)

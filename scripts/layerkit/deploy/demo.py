@@ -21,7 +21,6 @@ from layerkit.build_dir import BuildDir
 from layerkit.deploy import function_role, local_aws, terraform_root
 from layerkit.deploy.terraform_cli import TerraformCli
 from layerkit.errors import LayerError
-from layerkit.inspect import invoke
 
 
 @dataclass(frozen=True)
@@ -72,13 +71,10 @@ def run(root: Path, cli: str, build_dir: BuildDir, say: Callable[[str], None]) -
 def run_as_role(build_dir: BuildDir, name: str, role_arn: str, endpoint: str) -> list[str]:
     """Invoke the function with `{}` as its role, as Lambda would: its result, or the call its role was denied."""
     start = time.perf_counter()
-    function = invoke.function_record(build_dir, name)
-    with function_role.acting_as(endpoint, function, role_arn) as aws:
-        result = invoke.invoke(build_dir, name, {}, sys.executable, aws)
-    for denial in result.denials:
-        on = f" on {denial.resource}" if denial.resource else ""
+    result = function_role.invoke_as_role(build_dir, name, {}, sys.executable, endpoint, role_arn=role_arn)
+    if result.denials:
         raise LayerError(
-            f"function {name}, run as its role, was denied {denial.action}{on}; allow it under [[permissions]] "
+            f"function {name}, run as its role, was denied {result.denials[0]}; allow it under [[permissions]] "
             "in its function.toml"
         )
     if result.failed:

@@ -26,12 +26,14 @@ import boto3
 
 from layerkit.deploy import local_aws
 from layerkit.errors import LayerError
+from layerkit.inspect import invoke
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from mypy_boto3_iam import IAMClient
 
+    from layerkit.build_dir import BuildDir
     from layerkit.records import Record
 
 _TRUST = {
@@ -60,6 +62,14 @@ def policy_document(statements: list[Record]) -> dict[str, object]:
             entry["Condition"] = conditions
         rendered.append(entry)
     return {"Version": "2012-10-17", "Statement": rendered}
+
+
+def invoke_as_role(  # noqa: PLR0913 -- the function, its input, and where and as whom it runs
+    build_dir: BuildDir, name: str, event: object, python: str, endpoint: str, *, role_arn: str | None = None
+) -> invoke.Invocation:
+    """Invoke function `name` once as its role on the local AWS at `endpoint` (see `acting_as`)."""
+    with acting_as(endpoint, invoke.function_record(build_dir, name), role_arn) as aws:
+        return invoke.invoke(build_dir, name, event, python, aws)
 
 
 @contextmanager

@@ -42,6 +42,9 @@ class Denial:
     action: str
     resource: str | None
 
+    def __str__(self) -> str:
+        return f"{self.action} on {self.resource}" if self.resource else self.action
+
 
 @dataclass(frozen=True)
 class Invocation:
@@ -63,6 +66,10 @@ class Invocation:
 def function_record(build_dir: BuildDir, name: str) -> Record:
     """Function `name`'s record in the build's manifest."""
     _, functions = manifest.read(build_dir)
+    return _named(build_dir, functions, name)
+
+
+def _named(build_dir: BuildDir, functions: list[Record], name: str) -> Record:
     function = next((f for f in functions if f["name"] == name), None)
     if function is None:
         known = ", ".join(f["name"] for f in functions) or "none"
@@ -75,8 +82,8 @@ def invoke(build_dir: BuildDir, name: str, event: object, python: str, aws: dict
 
     `aws`: the only AWS_* variables the handler gets (its role's credentials); None passes the caller's on.
     """
-    artifacts, _ = manifest.read(build_dir)
-    function = function_record(build_dir, name)
+    artifacts, functions = manifest.read(build_dir)
+    function = _named(build_dir, functions, name)
     architecture = _HOST_ARCHITECTURE.get(platform.machine(), platform.machine())
     zips = _layer_zips(artifacts, function, architecture)
     notes = _notes(function, architecture, python, zips)
