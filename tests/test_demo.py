@@ -65,7 +65,9 @@ def test_make_demo_publishes_attaches_and_plans_no_changes(build_dir: Path, tf_c
     )
     for spoke in ("111111111111", "222222222222"):
         assert f'"arn": "arn:aws:sts::{spoke}:assumed-role/OrganizationAccountAccessRole/hub-function"' in out
-    assert "\nlocal AWS stopped\n" in out
+    assert "\nlocal AWS stopped\nnext:\n  make report  " in out
+    assert "\n  make invoke FUNCTION=hub LOCAL_AWS=1  run it here as its own role" in out
+    assert out.endswith('"Adding a layer": layers/<name>/, then make lock and make layers\n')
     port = LISTENING.search(out)
     assert port, out
     assert closed(int(port.group(1)))

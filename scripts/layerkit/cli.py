@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parents[2]
 """The repository root, which holds the root Terraform configuration."""
 INTERRUPTED = 130
+NO_CREDENTIALS = "NoCredentialsError"
+"""botocore's error when a handler calls AWS without credentials."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -123,9 +125,13 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def _deploy(args: argparse.Namespace) -> int:
-    from layerkit.deploy import terraform_root  # noqa: PLC0415 -- see the note on the deploy modules above
+    from layerkit.deploy import credentials, terraform_root  # noqa: PLC0415 -- see the note on the deploy modules above
     from layerkit.deploy.terraform_cli import Workspace, find_cli  # noqa: PLC0415
 
+    if args.command in ("plan", "apply", "prune") and not args.endpoint:
+        credentials.require(f"make {args.command}")
+    if args.command == "init" and args.backend:
+        credentials.require("make init BACKEND=...")
     if args.command == "init":
         terraform_root.init(Workspace(root=ROOT, cli=find_cli(args.tf)), args.backend)
         state = f"S3, as {args.backend} configures it" if args.backend else "local (terraform.tfstate)"
@@ -297,8 +303,9 @@ def _invoke(args: argparse.Namespace) -> int:
     except (OSError, json.JSONDecodeError) as exc:
         raise LayerError(f"{args.event}: not a readable JSON event ({exc})") from None
     build_dir: BuildDir = args.build_dir
-    from layerkit.deploy import local_aws, terraform_root  # noqa: PLC0415 -- see the note on the deploy modules above
+    from layerkit.deploy import credentials, local_aws, terraform_root  # noqa: PLC0415 -- see the deploy note above
 
+    no_credentials = False
     if args.endpoint:
         terraform_root.check_listening(args.endpoint)
         result = _invoke_as_role(args, event, args.endpoint)
@@ -306,16 +313,22 @@ def _invoke(args: argparse.Namespace) -> int:
         with local_aws.running() as endpoint:
             result = _invoke_as_role(args, event, endpoint)
     else:
+        no_credentials = not credentials.found()
         result = invoke.invoke(build_dir, args.function, event, args.python)
     for note in result.notes:
         print(f"note: {note}", file=sys.stderr)
-    if not (args.endpoint or args.local_aws):
+    if not (args.endpoint or args.local_aws or no_credentials):
         print(
             f"note: function {args.function} ran with your own AWS credentials, so its role's permissions were not "
             "exercised; LOCAL_AWS=1 runs it as its own role on a local AWS, with IAM enforced",
             file=sys.stderr,
         )
     sys.stderr.write(result.logs)
+    if no_credentials and result.error_type == NO_CREDENTIALS:
+        raise LayerError(
+            f"function {args.function} calls AWS, but no AWS credentials were found; run it on a local AWS as its "
+            f"own role with 'make invoke FUNCTION={args.function} LOCAL_AWS=1' (no account needed), or set AWS_PROFILE"
+        )
     print(json.dumps(result.payload, indent=2))
     toml = args.functions_dir / args.function / function_config.FUNCTION_FILE
     for denial in result.denials:

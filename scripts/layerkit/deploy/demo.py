@@ -18,6 +18,7 @@ from typing import Any
 
 from layerkit.build import manifest
 from layerkit.build_dir import BuildDir
+from layerkit.columns import columns
 from layerkit.deploy import function_role, local_aws, terraform_root
 from layerkit.deploy.terraform_cli import TerraformCli
 from layerkit.errors import LayerError
@@ -65,7 +66,20 @@ def run(root: Path, cli: str, build_dir: BuildDir, say: Callable[[str], None]) -
             for line in run_as_role(build_dir, name, function["role"], endpoint):
                 say(line)
     say("local AWS stopped")
+    for line in next_steps(sorted(published.functions)):
+        say(line)
     return published
+
+
+def next_steps(functions: list[str]) -> list[str]:
+    """What a newcomer can try next, each runnable as printed without an AWS account."""
+    name = "hub" if "hub" in functions else next(iter(functions), "<name>")
+    rows = [
+        ("make report", "each function's layers in merge order, sizes and findings"),
+        (f"make invoke FUNCTION={name} LOCAL_AWS=1", "run it here as its own role on a local AWS, IAM enforced"),
+        ("add a layer", 'README.md, "Adding a layer": layers/<name>/, then make lock and make layers'),
+    ]
+    return ["next:", *columns(rows, right=set())]
 
 
 def run_as_role(build_dir: BuildDir, name: str, role_arn: str, endpoint: str) -> list[str]:

@@ -56,6 +56,13 @@ class Invocation:
     notes: tuple[str, ...]
 
     @property
+    def error_type(self) -> str | None:
+        """The exception's class name when the handler raised, as Lambda reports it (`errorType`)."""
+        if self.failed and isinstance(self.payload, dict):
+            return str(self.payload.get("errorType"))
+        return None
+
+    @property
     def denials(self) -> list[Denial]:
         """The calls AWS denied the function, in the order its error and logs name them, each once."""
         text = json.dumps(self.payload) + "\n" + self.logs if self.failed else self.logs
