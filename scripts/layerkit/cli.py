@@ -130,8 +130,6 @@ def _deploy(args: argparse.Namespace) -> int:
 
     if args.command in ("plan", "apply", "prune") and not args.endpoint:
         credentials.require(f"make {args.command}")
-    if args.command == "init" and args.backend:
-        credentials.require("make init BACKEND=...")
     if args.command == "init":
         terraform_root.init(Workspace(root=ROOT, cli=find_cli(args.tf)), args.backend)
         state = f"S3, as {args.backend} configures it" if args.backend else "local (terraform.tfstate)"
@@ -301,7 +299,10 @@ def _invoke(args: argparse.Namespace) -> int:
     try:
         event = json.loads(args.event.read_text(encoding="utf-8")) if args.event else {}
     except (OSError, json.JSONDecodeError) as exc:
-        raise LayerError(f"{args.event}: not a readable JSON event ({exc})") from None
+        reason = exc.strerror if isinstance(exc, OSError) else exc
+        raise LayerError(
+            f"{args.event}: not a readable JSON event ({reason}); pass EVENT=<a file holding JSON>"
+        ) from None
     build_dir: BuildDir = args.build_dir
     from layerkit.deploy import credentials, local_aws, terraform_root  # noqa: PLC0415 -- see the deploy note above
 

@@ -1,0 +1,129 @@
+"""A newcomer's ordinary mistakes and missing prerequisites, through the real Makefile.
+
+Each ends in exactly one `error:` line that says what is wrong and what to do, a non-zero
+exit, and no Python traceback. Missing credentials are real: every `AWS_*` variable is
+removed, the shared files point at nothing, and instance metadata is off (a CI machine
+may have a role there), so botocore's own resolution finds nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from typing import TYPE_CHECKING
+
+import pytest
+from conftest import ROOT
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+MAKE = shutil.which("make") or "make"
+NO_ACCOUNT = "or try it on a local AWS with 'make local-aws' and ENDPOINT=http://127.0.0.1:5000, or run 'make demo'"
+
+
+def needs_credentials(command: str) -> str:
+    return (
+        f"error: {command} needs AWS credentials, and none were found; set AWS_PROFILE (or AWS_ACCESS_KEY_ID and "
+        f"AWS_SECRET_ACCESS_KEY), {NO_ACCOUNT} (no account needed)"
+    )
+
+
+CASES = {
+    "plan without credentials": (["plan"], {}, needs_credentials("make plan")),
+    "apply without credentials": (["apply"], {}, needs_credentials("make apply")),
+    "prune without credentials": (["prune"], {}, needs_credentials("make prune")),
+    "a profile that does not exist": (
+        ["plan"],
+        {"AWS_PROFILE": "nope"},
+        (
+            "error: AWS_PROFILE names profile nope, which is not in your AWS config; run 'aws configure list-profiles' "
+            f"for the ones there are, {NO_ACCOUNT} (no account needed)"
+        ),
+    ),
+    "invoke a function that calls AWS, without credentials": (
+        ["invoke", "FUNCTION=hub"],
+        {},
+        (
+            "error: function hub calls AWS, but no AWS credentials were found; run it on a local AWS as its own role "
+            "with 'make invoke FUNCTION=hub LOCAL_AWS=1' (no account needed), or set AWS_PROFILE"
+        ),
+    ),
+    "invoke without a function": (["invoke"], {}, "error: name the function: make invoke FUNCTION=<name>"),
+    "an event file that does not exist": (
+        ["invoke", "FUNCTION=hub", "EVENT=no-such-event.json"],
+        {},
+        (
+            "error: no-such-event.json: not a readable JSON event (No such file or directory); "
+            "pass EVENT=<a file holding JSON>"
+        ),
+    ),
+    "audit without a database": (
+        ["audit"],
+        {},
+        "error: name the advisory database: make audit ADVISORIES=<folder of OSV files, or an OSV export zip>",
+    ),
+    "a local AWS that is not running": (
+        ["plan", "ENDPOINT=http://127.0.0.1:1"],
+        {},
+        (
+            "error: endpoint http://127.0.0.1:1: nothing is listening (Connection refused); start the local AWS with "
+            "'make local-aws', or drop ENDPOINT= to use AWS itself"
+        ),
+    ),
+    "a backend file that does not exist": (
+        ["init", "BACKEND=no-such-backend.hcl"],
+        {},
+        (
+            "error: no-such-backend.hcl: no such backend configuration; see docs/terraform.md, 'Remote state' for "
+            "what it holds"
+        ),
+    ),
+    "no Terraform CLI": (
+        ["demo", "TF=no-such-terraform"],
+        {},
+        (
+            "error: no-such-terraform: not found on PATH; install Terraform >= 1.5 or OpenTofu >= 1.8 and put it on "
+            "PATH (see docs/terraform.md, 'Versions')"
+        ),
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def shipped_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped tree built once, so each case starts from an up-to-date manifest."""
+    build_dir = tmp_path_factory.mktemp("build")
+    subprocess.run([MAKE, "-C", str(ROOT), "layers", f"BUILD_DIR={build_dir}"], capture_output=True, check=True)
+    return build_dir
+
+
+def without_credentials(tmp_path: Path) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
+    return {
+        **env,
+        "AWS_CONFIG_FILE": str(tmp_path / "no-config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "no-credentials"),
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "MAKEFLAGS": "",
+    }
+
+
+@pytest.mark.parametrize(("arguments", "extra_env", "expected"), CASES.values(), ids=CASES.keys())
+def test_one_line_with_its_fix_and_no_traceback(
+    arguments: list[str], extra_env: dict[str, str], expected: str, shipped_build: Path, tmp_path: Path
+) -> None:
+    result = subprocess.run(
+        [MAKE, "--no-print-directory", *arguments, f"BUILD_DIR={shipped_build}"],
+        cwd=ROOT,
+        env={**without_credentials(tmp_path), **extra_env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode != 0
+    assert "Traceback" not in result.stdout + result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert errors == [expected], result.stderr
