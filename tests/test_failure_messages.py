@@ -88,6 +88,19 @@ CASES = {
             "PATH (see docs/terraform.md, 'Versions')"
         ),
     ),
+    "a port out of range": (
+        ["local-aws", "PORT=99999"],
+        {},
+        "error: PORT=99999: not a TCP port; choose one from 1 to 65535",
+    ),
+    "a KEEP that is not a number": (
+        ["prune", "KEEP=some"],
+        {},
+        (
+            "error: layerkit prune: argument --keep: invalid int value: 'some'; see 'python -m layerkit --help', "
+            "or 'make help'"
+        ),
+    ),
 }
 
 

@@ -10,7 +10,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from layerkit.build import manifest, pipeline, resolve
 from layerkit.build_dir import BuildDir
@@ -37,11 +37,8 @@ NO_CREDENTIALS = "NoCredentialsError"
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    if getattr(args, "jobs", 1) < 1:
-        parser.error("--jobs must be at least 1")
-    if getattr(args, "keep", 0) < 0:
-        parser.error("--keep must be 0 or more")
     try:
+        _check_numbers(args)
         return _dispatch(args)
     except LayerError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -51,8 +48,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return INTERRUPTED
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors on one line like every other error here (no usage block)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {self.prog}: {message}; see 'python -m layerkit --help', or 'make help'\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="layerkit", description=__doc__)
+    parser = _Parser(prog="layerkit", description=__doc__)
     parser.add_argument("--layers-dir", type=Path, default=Path("layers"), help="one folder per layer")
     parser.add_argument("--functions-dir", type=Path, default=Path("functions"), help="one folder per function")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -108,6 +112,16 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _check_numbers(args: argparse.Namespace) -> None:
+    """Make's numeric variables, named as the user set them."""
+    if getattr(args, "jobs", 1) < 1:
+        raise LayerError(f"JOBS={args.jobs}: at least 1 artifact must be built at a time; set JOBS=1 or more")
+    if getattr(args, "keep", 0) < 0:
+        raise LayerError(f"KEEP={args.keep}: cannot keep fewer than 0 versions; set KEEP=0 or more")
+    if not 0 < getattr(args, "port", 1) < 65536:
+        raise LayerError(f"PORT={args.port}: not a TCP port; choose one from 1 to 65535")
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "invoke":
         return _invoke(args)
@@ -128,15 +142,16 @@ def _deploy(args: argparse.Namespace) -> int:
     from layerkit.deploy import credentials, terraform_root  # noqa: PLC0415 -- see the note on the deploy modules above
     from layerkit.deploy.terraform_cli import Workspace, find_cli  # noqa: PLC0415
 
-    if args.command in ("plan", "apply", "prune") and not args.endpoint:
-        credentials.require(f"make {args.command}")
     if args.command == "init":
         terraform_root.init(Workspace(root=ROOT, cli=find_cli(args.tf)), args.backend)
         state = f"S3, as {args.backend} configures it" if args.backend else "local (terraform.tfstate)"
         print(f"initialised {ROOT}: state is {state}")
         return 0
     if args.command in ("plan", "apply", "prune"):
-        space = terraform_root.workspace(ROOT, find_cli(args.tf), args.build_dir, args.endpoint)
+        cli = find_cli(args.tf)
+        if not args.endpoint:
+            credentials.require(f"make {args.command}")
+        space = terraform_root.workspace(ROOT, cli, args.build_dir, args.endpoint)
         if args.command == "plan":
             terraform_root.plan(space, args.build_dir)
         elif args.command == "apply":
