@@ -92,6 +92,64 @@ def test_bad_function_toml(tmp_path: Path, six_layers: list[layer_config.LayerCo
     assert message in str(caught.value)
 
 
+RUNTIMES = "python3.10, python3.11, python3.12, python3.13, python3.14"
+KEYS = "architecture, environment, handler, layers, memory, permissions, runtime, timeout"
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        (TOML.format(layers="[]") + "memroy = 1\n", f"unknown key(s) memroy; did you mean memory? allowed: {KEYS}"),
+        (
+            TOML.format(layers="[]").replace("layers =", "layer ="),
+            f"unknown key(s) layer; did you mean layers? allowed: {KEYS}",
+        ),
+        (TOML.format(layers="[]") + "vpc = 1\n", f"unknown key(s) vpc; allowed: {KEYS}"),
+        (TOML.format(layers='["a", "bb"]'), "no layer named 'bb'; did you mean b? layers: a, b, c, d, e, f"),
+        (TOML.format(layers='["a", "nope"]'), "no layer named 'nope'; layers: a, b, c, d, e, f"),
+        (
+            TOML.format(layers="[]").replace("python3.12", "python3.31"),
+            f"unknown runtime 'python3.31'; did you mean python3.13? supported: {RUNTIMES}",
+        ),
+        (
+            TOML.format(layers="[]").replace("python3.12", "Python3.12"),
+            f"unknown runtime 'Python3.12'; did you mean python3.12? supported: {RUNTIMES}",
+        ),
+        (
+            TOML.format(layers="[]").replace('"x86_64"', '"amd64"'),
+            "unknown architecture 'amd64'; did you mean x86_64? supported: x86_64, arm64",
+        ),
+        (
+            TOML.format(layers="[]").replace('"x86_64"', '"sparc"'),
+            "unknown architecture 'sparc'; supported: x86_64, arm64",
+        ),
+        (
+            TOML.format(layers="[]").replace('runtime = "python3.12"\n', ""),
+            f"runtime must be one of {RUNTIMES}, not None",
+        ),
+    ],
+    ids=[
+        "key",
+        "layers-key",
+        "far-key",
+        "layer",
+        "far-layer",
+        "runtime",
+        "runtime-case",
+        "architecture-alias",
+        "far-architecture",
+        "missing",
+    ],
+)
+def test_a_mistyped_name_in_function_toml_gets_the_nearest_known_one(
+    tmp_path: Path, six_layers: list[layer_config.LayerConfig], toml: str, message: str
+) -> None:
+    write_function(tmp_path / "functions", "api", toml)
+    with pytest.raises(LayerError) as caught:
+        function_config.discover(tmp_path / "functions", six_layers)
+    assert str(caught.value) == f"function api: {tmp_path}/functions/api/function.toml: {message}"
+
+
 def test_function_without_code_folder(tmp_path: Path, six_layers: list[layer_config.LayerConfig]) -> None:
     directory = tmp_path / "functions" / "api"
     directory.mkdir(parents=True)

@@ -116,8 +116,24 @@ KEYS = "architectures, audit, bytecode, description, exclude, license, licenses,
             "unknown architecture 'aarch64'; did you mean arm64? supported: x86_64, arm64",
         ),
         (VALID.replace('"x86_64"', '"sparc"'), "unknown architecture 'sparc'; supported: x86_64, arm64"),
+        (
+            VALID.replace('"x86_64"', '"AMD64"'),
+            "unknown architecture 'AMD64'; did you mean x86_64? supported: x86_64, arm64",
+        ),
     ],
-    ids=["key", "keys", "far-key", "share", "audit", "licenses", "far-licenses", "runtime", "architecture", "far"],
+    ids=[
+        "key",
+        "keys",
+        "far-key",
+        "share",
+        "audit",
+        "licenses",
+        "far-licenses",
+        "runtime",
+        "architecture",
+        "far",
+        "alias",
+    ],
 )
 def test_a_mistyped_name_gets_the_nearest_known_one(tmp_path: Path, toml: str, message: str) -> None:
     directory = tmp_path / "http"

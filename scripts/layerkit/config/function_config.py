@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from layerkit import lambda_facts
+from layerkit import lambda_facts, suggest
 from layerkit.config import declaration, layer_config, permissions
 from layerkit.config.layer_config import LayerConfig
 from layerkit.errors import LayerError
@@ -120,7 +120,8 @@ def _layers(
             continue
         layer = layers.get(layer_name)
         if layer is None:
-            raise LayerError(f"{where}: no layer named {layer_name!r}; layers: {', '.join(sorted(layers))}")
+            listed = suggest.hint([layer_name], sorted(layers), "layers")
+            raise LayerError(f"{where}: no layer named {layer_name!r}{listed}")
         if runtime not in layer.runtimes or architecture not in layer.architectures:
             raise LayerError(
                 f"{where}: layer {layer_name} is built for {', '.join(layer.runtimes)} on "
@@ -138,6 +139,9 @@ def _layers(
 
 def _choice(data: dict[str, object], key: str, where: str, allowed: tuple[str, ...]) -> str:
     value = data.get(key)
+    if isinstance(value, str) and value not in allowed:
+        listed = suggest.hint([value], allowed, "supported", aliases=lambda_facts.ALIASES)
+        raise LayerError(f"{where}: unknown {key} {value!r}{listed}")
     if value not in allowed:
         raise LayerError(f"{where}: {key} must be one of {', '.join(allowed)}, not {value!r}")
     return str(value)

@@ -298,7 +298,8 @@ def _choices(data: dict[str, object], key: str, where: str, allowed: tuple[str, 
         raise LayerError(f"{where}: {key} must be a non-empty list, e.g. {key} = [{allowed[-1]!r}]")
     for item in value:
         if item not in allowed:
-            raise LayerError(f"{where}: unknown {key[:-1]} {item!r}{suggest.hint([item], allowed, 'supported')}")
+            listed = suggest.hint([item], allowed, "supported", aliases=lambda_facts.ALIASES)
+            raise LayerError(f"{where}: unknown {key[:-1]} {item!r}{listed}")
     if len(set(value)) != len(value):
         raise LayerError(f"{where}: {key} lists an entry twice")
     return tuple(sorted(value, key=allowed.index))
