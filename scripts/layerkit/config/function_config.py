@@ -106,7 +106,8 @@ def _layers(
         )
     if len(names) > lambda_facts.MAX_LAYERS_PER_FUNCTION:
         raise LayerError(
-            f"{where}: {len(names)} layers, but Lambda attaches at most {lambda_facts.MAX_LAYERS_PER_FUNCTION}"
+            f"{where}: {len(names)} layers, but Lambda attaches at most {lambda_facts.MAX_LAYERS_PER_FUNCTION}; "
+            "drop one from layers, or merge two into one layer"
         )
     if len(set(names)) != len(names):
         raise LayerError(f"{where}: layers lists a layer twice")
@@ -123,11 +124,8 @@ def _layers(
             listed = suggest.hint([layer_name], sorted(layers), "layers")
             raise LayerError(f"{where}: no layer named {layer_name!r}{listed}")
         if runtime not in layer.runtimes or architecture not in layer.architectures:
-            raise LayerError(
-                f"{where}: layer {layer_name} is built for {', '.join(layer.runtimes)} on "
-                f"{', '.join(layer.architectures)}, not {runtime} on {architecture}; add them to "
-                f"{layer.directory / 'layer.toml'}"
-            )
+            attached = [layers[n] for n in names if n in layers]
+            raise LayerError(f"{where}: {_unsuited(layer, attached, runtime, architecture)}")
         missing = [r.name for r in layer_config.required(layer, layers) if r.name not in names]
         if missing:
             raise LayerError(
@@ -135,6 +133,36 @@ def _layers(
                 "add them to layers, in the merge order you want"
             )
     return tuple(names)
+
+
+def _unsuited(layer: LayerConfig, attached: list[LayerConfig], runtime: str, architecture: str) -> str:
+    """Why `layer` cannot serve the function, and both fixes: build the layer for it, or move the function.
+
+    The function is offered only a runtime (architecture) that every local layer it attaches is built for.
+    """
+    lacking = []
+    for key, wanted, built, shared in (
+        ("runtime", runtime, layer.runtimes, [r for r in layer.runtimes if all(r in c.runtimes for c in attached)]),
+        (
+            "architecture",
+            architecture,
+            layer.architectures,
+            [a for a in layer.architectures if all(a in c.architectures for c in attached)],
+        ),
+    ):
+        if wanted not in built:
+            lacking.append((f"{wanted} to {key}s", f"{key} to {_one_of(shared)}" if shared else ""))
+    add = " and ".join(adding for adding, _ in lacking)
+    moves = [moving for _, moving in lacking]
+    move = f", or set the function's {' and its '.join(moves)}" if all(moves) else ""
+    return (
+        f"layer {layer.name} is built for {', '.join(layer.runtimes)} on {', '.join(layer.architectures)}, "
+        f"not {runtime} on {architecture}; add {add} in {layer.directory / layer_config.LAYER_FILE}{move}"
+    )
+
+
+def _one_of(choices: list[str]) -> str:
+    return choices[0] if len(choices) == 1 else f"one of {', '.join(choices)}"
 
 
 def _choice(data: dict[str, object], key: str, where: str, allowed: tuple[str, ...]) -> str:
