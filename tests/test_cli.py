@@ -84,6 +84,21 @@ def test_lock_unknown_layer(layers: LayerFactory, capsys: pytest.CaptureFixture[
     assert capsys.readouterr().err == "error: no layer named nope; layers: ok\n"
 
 
+def test_lock_mistyped_layers_get_the_nearest_names(layers: LayerFactory, capsys: pytest.CaptureFixture[str]) -> None:
+    for name in ("boto3", "http", "aws_helpers"):
+        layers.make(name, files={f"python/{name}.py": "A = 1\n"})
+    dirs = ["--layers-dir", str(layers.layers_dir), "--functions-dir", str(layers.layers_dir.parent / "functions")]
+
+    assert main([*dirs, "lock", "htp"]) == 1
+    assert capsys.readouterr().err == "error: no layer named htp; did you mean http? layers: aws_helpers, boto3, http\n"
+
+    assert main([*dirs, "lock", "boto", "http", "nope", "aws-helpers"]) == 1
+    assert capsys.readouterr().err == (
+        "error: no layer named aws-helpers, boto, nope; did you mean aws_helpers for aws-helpers, boto3 for boto? "
+        "layers: aws_helpers, boto3, http\n"
+    )
+
+
 def test_a_missing_terraform_cli_is_one_line_that_says_what_to_install(capsys: pytest.CaptureFixture[str]) -> None:
     for command in ("plan", "apply", "demo"):
         assert main([command, "--tf", "no-such-terraform"]) == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -90,6 +91,137 @@ def test_bad_function_toml(tmp_path: Path, six_layers: list[layer_config.LayerCo
     assert str(caught.value).startswith("function api: ")
     assert "function.toml" in str(caught.value)
     assert message in str(caught.value)
+
+
+RUNTIMES = "python3.10, python3.11, python3.12, python3.13, python3.14"
+KEYS = "architecture, environment, handler, layers, memory, permissions, runtime, timeout"
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        (TOML.format(layers="[]") + "memroy = 1\n", f"unknown key(s) memroy; did you mean memory? allowed: {KEYS}"),
+        (
+            TOML.format(layers="[]").replace("layers =", "layer ="),
+            f"unknown key(s) layer; did you mean layers? allowed: {KEYS}",
+        ),
+        (TOML.format(layers="[]") + "vpc = 1\n", f"unknown key(s) vpc; allowed: {KEYS}"),
+        (TOML.format(layers='["a", "bb"]'), "no layer named 'bb'; did you mean b? layers: a, b, c, d, e, f"),
+        (TOML.format(layers='["a", "nope"]'), "no layer named 'nope'; layers: a, b, c, d, e, f"),
+        (
+            TOML.format(layers="[]").replace("python3.12", "python3.31"),
+            f"unknown runtime 'python3.31'; did you mean python3.13? supported: {RUNTIMES}",
+        ),
+        (
+            TOML.format(layers="[]").replace("python3.12", "Python3.12"),
+            f"unknown runtime 'Python3.12'; did you mean python3.12? supported: {RUNTIMES}",
+        ),
+        (
+            TOML.format(layers="[]").replace('"x86_64"', '"amd64"'),
+            "unknown architecture 'amd64'; did you mean x86_64? supported: x86_64, arm64",
+        ),
+        (
+            TOML.format(layers="[]").replace('"x86_64"', '"sparc"'),
+            "unknown architecture 'sparc'; supported: x86_64, arm64",
+        ),
+        (
+            TOML.format(layers="[]").replace('runtime = "python3.12"\n', ""),
+            f"runtime must be one of {RUNTIMES}, not None",
+        ),
+    ],
+    ids=[
+        "key",
+        "layers-key",
+        "far-key",
+        "layer",
+        "far-layer",
+        "runtime",
+        "runtime-case",
+        "architecture-alias",
+        "far-architecture",
+        "missing",
+    ],
+)
+def test_a_mistyped_name_in_function_toml_gets_the_nearest_known_one(
+    tmp_path: Path, six_layers: list[layer_config.LayerConfig], toml: str, message: str
+) -> None:
+    write_function(tmp_path / "functions", "api", toml)
+    with pytest.raises(LayerError) as caught:
+        function_config.discover(tmp_path / "functions", six_layers)
+    assert str(caught.value) == f"function api: {tmp_path}/functions/api/function.toml: {message}"
+
+
+def test_too_many_layers_says_what_to_do(tmp_path: Path, six_layers: list[layer_config.LayerConfig]) -> None:
+    for attached in ('["a", "b", "c", "d", "e", "f"]', f'["a", "b", "c", "d", "e", "{POWERTOOLS}"]'):
+        write_function(tmp_path / "functions", "api", TOML.format(layers=attached))
+        with pytest.raises(LayerError) as caught:
+            function_config.discover(tmp_path / "functions", six_layers)
+        assert str(caught.value) == (
+            f"function api: {tmp_path}/functions/api/function.toml: 6 layers, but Lambda attaches at most 5; "
+            "drop one from layers, or merge two into one layer"
+        )
+        shutil.rmtree(tmp_path / "functions")
+
+
+@pytest.mark.parametrize(
+    ("target", "attached", "message"),
+    [
+        (
+            ("python3.11", "x86_64"),
+            '["boto3"]',
+            (
+                "python3.11 on x86_64; add python3.11 to runtimes in {layers}/boto3/layer.toml, "
+                "or set the function's runtime to one of python3.12, python3.13"
+            ),
+        ),
+        (
+            ("python3.11", "x86_64"),
+            '["boto3", "http"]',
+            (
+                "python3.11 on x86_64; add python3.11 to runtimes in {layers}/boto3/layer.toml, "
+                "or set the function's runtime to python3.13"
+            ),
+        ),
+        (
+            ("python3.11", "x86_64"),
+            '["boto3", "old"]',
+            "python3.11 on x86_64; add python3.11 to runtimes in {layers}/boto3/layer.toml",
+        ),
+        (
+            ("python3.13", "arm64"),
+            '["boto3"]',
+            (
+                "python3.13 on arm64; add arm64 to architectures in {layers}/boto3/layer.toml, "
+                "or set the function's architecture to x86_64"
+            ),
+        ),
+        (
+            ("python3.11", "arm64"),
+            '["boto3"]',
+            (
+                "python3.11 on arm64; add python3.11 to runtimes and arm64 to architectures in "
+                "{layers}/boto3/layer.toml, or set the function's runtime to one of python3.12, python3.13 "
+                "and its architecture to x86_64"
+            ),
+        ),
+    ],
+    ids=["runtime", "runtime-every-layer-has", "no-runtime-every-layer-has", "architecture", "both"],
+)
+def test_a_layer_not_built_for_the_function_offers_both_fixes(
+    tmp_path: Path, layers: LayerFactory, target: tuple[str, str], attached: str, message: str
+) -> None:
+    layers.make("boto3", files={"python/b.py": "X = 1\n"}, runtimes=("python3.13", "python3.12"))
+    layers.make("http", files={"python/h.py": "X = 1\n"}, runtimes=("python3.13", "python3.11"))
+    layers.make("old", files={"python/o.py": "X = 1\n"}, runtimes=("python3.11", "python3.10"))
+    configs = layer_config.discover(layers.layers_dir)
+    runtime, architecture = target
+    toml = TOML.format(layers=attached).replace("python3.12", runtime).replace("x86_64", architecture)
+    write_function(tmp_path / "functions", "api", toml)
+    with pytest.raises(LayerError) as caught:
+        function_config.discover(tmp_path / "functions", configs)
+    where = f"function api: {tmp_path}/functions/api/function.toml: "
+    built = "layer boto3 is built for python3.12, python3.13 on x86_64, not "
+    assert str(caught.value) == where + built + message.format(layers=layers.layers_dir)
 
 
 def test_function_without_code_folder(tmp_path: Path, six_layers: list[layer_config.LayerConfig]) -> None:

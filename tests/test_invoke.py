@@ -115,10 +115,19 @@ def test_import_that_only_the_build_venv_has_fails_as_on_lambda(layers: LayerFac
     assert result.payload["errorMessage"] == "Unable to import module 'app': No module named 'moto'"
 
 
-def test_unknown_function_and_missing_manifest(layers: LayerFactory, build_dir: Path) -> None:
-    manifest = make_project(layers, {"api": APP}, build_dir)
-    with pytest.raises(LayerError, match=r"no function named 'nope' \(functions: api\)"):
+def test_unknown_function_and_missing_manifest(
+    layers: LayerFactory, build_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    manifest = make_project(layers, {"api": APP, "report": APP}, build_dir)
+    with pytest.raises(LayerError) as caught:
         invoke.invoke(BuildDir(manifest.parent), "nope", {}, sys.executable)
+    assert str(caught.value) == f"{manifest}: no function named 'nope'; functions: api, report"
+    functions_dir = layers.layers_dir.parent / "functions"
+    command = ["--functions-dir", str(functions_dir), "invoke", "reprot", "--build-dir", str(manifest.parent)]
+    assert main(command) == 1
+    assert capsys.readouterr().err == (
+        f"error: {manifest}: no function named 'reprot'; did you mean report? functions: api, report\n"
+    )
     with pytest.raises(LayerError, match=r"manifest\.json: missing; run 'make layers'"):
         invoke.invoke(BuildDir(build_dir / "absent"), "api", {}, sys.executable)
 

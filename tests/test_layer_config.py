@@ -57,7 +57,7 @@ VALID = 'description = "d"\nlicense = "MIT"\nruntimes = ["python3.12"]\narchitec
         (f'{VALID}\n[share]\norganization = "my-org"', "share.organization must be an organization ID"),
         (f'{VALID}\n[share]\npublic = "yes"', "share.public must be true or false"),
         (f"{VALID}\naudit = 1", "audit must be a table"),
-        (f"{VALID}\n[audit]\nignores = {{}}", "unknown key(s) audit.ignores; allowed: ignore"),
+        (f"{VALID}\n[audit]\nignores = {{}}", "unknown key(s) audit.ignores;"),
         (f'{VALID}\n[audit]\nignore = ["PYSEC-2024-1"]', "audit.ignore must be a table of advisory IDs and reasons"),
         (f'{VALID}\n[audit]\nignore = {{ "PYSEC-2024-1" = "" }}', "audit.ignore 'PYSEC-2024-1' has no reason"),
         (f'{VALID}\n[audit]\nignore = {{ "PYSEC-2024-1" = true }}', "audit.ignore 'PYSEC-2024-1' has no reason"),
@@ -71,6 +71,77 @@ def test_rejects_bad_layer_toml(tmp_path: Path, toml: str, message: str) -> None
         layer_config.load(directory)
     assert message in str(caught.value)
     assert "\n" not in str(caught.value)
+
+
+KEYS = "architectures, audit, bytecode, description, exclude, license, licenses, overrides, requires, runtimes, share"
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        (
+            VALID.replace("license", "licence"),
+            f"unknown key(s) licence; did you mean license? allowed: {KEYS}",
+        ),
+        (
+            f'{VALID}\nrequire = ["b"]\nbytcode = true\nzzz = 1',
+            (
+                f"unknown key(s) bytcode, require, zzz; did you mean bytecode for bytcode, requires for require? "
+                f"allowed: {KEYS}"
+            ),
+        ),
+        (f"{VALID}\nzzz = 1", f"unknown key(s) zzz; allowed: {KEYS}"),
+        (
+            f'{VALID}\n[share]\naccount = ["123456789012"]',
+            "unknown key(s) share.account; did you mean share.accounts? allowed: accounts, organization, public",
+        ),
+        (
+            f"{VALID}\n[audit]\nignores = {{}}",
+            "unknown key(s) audit.ignores; did you mean audit.ignore? allowed: ignore",
+        ),
+        (
+            f'{VALID}\n[licenses]\nalow = ["MIT"]',
+            "unknown key(s) licenses.alow; did you mean licenses.allow? allowed: allow",
+        ),
+        (f'{VALID}\n[licenses]\ndeny = ["MIT"]', "unknown key(s) licenses.deny; allowed: allow"),
+        (
+            VALID.replace("python3.12", "python3.31"),
+            (
+                "unknown runtime 'python3.31'; did you mean python3.13? "
+                "supported: python3.10, python3.11, python3.12, python3.13, python3.14"
+            ),
+        ),
+        (
+            VALID.replace('"x86_64"', '"aarch64"'),
+            "unknown architecture 'aarch64'; did you mean arm64? supported: x86_64, arm64",
+        ),
+        (VALID.replace('"x86_64"', '"sparc"'), "unknown architecture 'sparc'; supported: x86_64, arm64"),
+        (
+            VALID.replace('"x86_64"', '"AMD64"'),
+            "unknown architecture 'AMD64'; did you mean x86_64? supported: x86_64, arm64",
+        ),
+    ],
+    ids=[
+        "key",
+        "keys",
+        "far-key",
+        "share",
+        "audit",
+        "licenses",
+        "far-licenses",
+        "runtime",
+        "architecture",
+        "far",
+        "alias",
+    ],
+)
+def test_a_mistyped_name_gets_the_nearest_known_one(tmp_path: Path, toml: str, message: str) -> None:
+    directory = tmp_path / "http"
+    directory.mkdir()
+    (directory / "layer.toml").write_text(toml, encoding="utf-8")
+    with pytest.raises(LayerError) as caught:
+        layer_config.load(directory)
+    assert str(caught.value) == f"layer http: {directory}/layer.toml: {message}"
 
 
 def test_sharing_defaults_to_nobody_and_reads_each_grantee(tmp_path: Path) -> None:
@@ -126,6 +197,13 @@ def requiring(layers: LayerFactory, spec: dict[str, str]) -> Path:
             "layer a: {dir}/a/layer.toml: requires 'nope', but there is no such layer; layers: a, base",
         ),
         (
+            {"a": 'requires = ["bsae"]\n'},
+            (
+                "layer a: {dir}/a/layer.toml: requires 'bsae', but there is no such layer; did you mean base? "
+                "layers: a, base"
+            ),
+        ),
+        (
             {"a": 'requires = ["a"]\n'},
             "layers a -> a: each requires the next, in a cycle; remove one of these requires",
         ),
@@ -142,7 +220,7 @@ def requiring(layers: LayerFactory, spec: dict[str, str]) -> Path:
         ),
         ({"a": 'requires = ["b", "b"]\n', "b": ""}, "layer a: {dir}/a/layer.toml: requires lists an entry twice"),
     ],
-    ids=["unknown", "itself", "cycle", "targets", "twice"],
+    ids=["unknown", "mistyped", "itself", "cycle", "targets", "twice"],
 )
 def test_requires_must_name_layers_that_can_carry_it(
     layers: LayerFactory, build_dir: Path, capsys: pytest.CaptureFixture[str], spec: dict[str, str], message: str

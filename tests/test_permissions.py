@@ -90,7 +90,20 @@ conditions = [{ test = "StringEquals", variable = "aws:RequestedRegion", values 
             HUB.replace("${ROLE}", "${ROLES}"),
             "refers to ${ROLES}, which is not in [environment] (it has: ROLE, SPOKES); add it there",
         ),
-        (HUB.replace("actions", "action"), "permissions[1]: unknown key(s) action; a statement has actions,"),
+        (
+            HUB.replace("actions", "action"),
+            (
+                "permissions[1]: unknown key(s) action; did you mean actions? "
+                "allowed: actions, any_resource, conditions, resources"
+            ),
+        ),
+        (
+            HUB + 'anyresource = true\neffect = "Deny"\n',
+            (
+                "permissions[1]: unknown key(s) anyresource, effect; did you mean any_resource for anyresource? "
+                "allowed: actions, any_resource, conditions, resources"
+            ),
+        ),
         (HUB + HUB.replace("resources = [", "resources = [1, "), "permissions[2]: resources must be a list of"),
         ('permissions = "sts:AssumeRole"\n', "permissions must be tables, one per statement"),
     ],
@@ -100,6 +113,7 @@ conditions = [{ test = "StringEquals", variable = "aws:RequestedRegion", values 
         "star-without-opt-in",
         "unknown-reference",
         "unknown-key",
+        "unknown-keys",
         "second",
         "not-tables",
     ],

@@ -121,6 +121,10 @@ def test_a_dry_run_lists_why_each_version_is_kept_and_deletes_nothing(
 def test_bad_input_is_one_line_and_deletes_nothing(account: Account, capsys: pytest.CaptureFixture[str]) -> None:
     assert account.prune("--layer", "nope", "--yes") == 1
     assert capsys.readouterr().err == "error: no layer named nope in Terraform's state; layers: tools\n"
+    assert account.prune("--layer", "tool", "--yes") == 1
+    assert capsys.readouterr().err == (
+        "error: no layer named tool in Terraform's state; did you mean tools? layers: tools\n"
+    )
 
     with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))

@@ -134,6 +134,78 @@ def test_same_path_in_two_layers_later_one_wins(
     }
 
 
+def test_the_same_distribution_from_python_folders_is_not_told_to_use_requires(
+    layers: LayerFactory, build_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`requires` leaves a layer's own python/ files alone, so it would not help here."""
+    files = {"python/six.py": "# six\n", **dist_info("six", "1.17.0", "six.py")}
+    for name in ("a", "b"):
+        layers.make(name, files=files)
+    add_function(layers, "api", ["a", "b"])
+
+    result = run(layers, build_dir, capsys)
+
+    assert result.code == 0
+    assert result.err == [
+        (
+            "note: function api: layers a and b ship the same 3 files (six); the copies never imported add "
+            f"{sum(len(text) for text in files.values())} bytes to the unzipped size"
+        )
+    ]
+
+
+@pytest.mark.network
+def test_a_layer_that_installs_what_an_earlier_one_ships_is_told_to_require_it(
+    layers: LayerFactory, build_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """boto3's layer and an http layer with requests both install urllib3; `requires`, as told, ends that."""
+    layers.make("boto3", requirements="boto3==1.44.8\n")
+    http = layers.make("http", requirements="requests\n")
+    add_function(layers, "api", ["boto3", "http"])
+    dirs = ["--layers-dir", str(layers.layers_dir), "--functions-dir", str(layers.layers_dir.parent / "functions")]
+    assert main([*dirs, "lock"]) == 0
+    configs = {name: layer_config.load(layers.layers_dir / name) for name in ("boto3", "http")}
+    urllib3 = {name: _pin(config, "urllib3") for name, config in configs.items()}
+    assert urllib3["boto3"] == urllib3["http"], "locked at once, both layers pin the same urllib3"
+
+    result = run(layers, build_dir, capsys)
+
+    assert result.code == 0, result.err
+    overlaps = function_report(build_dir)["overlaps"]
+    assert {o["distribution"] for o in overlaps} == {"urllib3"}
+    assert all(o["identical"] and o["imported_from"] == "http" for o in overlaps)
+    unused = sum(o["unused_size"] for o in overlaps)
+    sdk = [
+        f"note: function api: {dist} 1.44.8 from layer boto3 shadows the runtime's own {dist}; "
+        "right when the layer pins the SDK on purpose"
+        for dist in ("boto3", "botocore")
+    ]
+    assert result.err == [
+        (
+            f"note: function api: layers boto3 and http ship the same {len(overlaps):,} files (urllib3); the copies "
+            f'never imported add {unused:,} bytes to the unzipped size; declare requires = ["boto3"] in '
+            f"{http}/layer.toml and run 'make lock', so http ships only what boto3 lacks"
+        ),
+        *sdk,
+    ]
+
+    append_toml(http, 'requires = ["boto3"]\n')
+    assert main([*dirs, "lock"]) == 0
+    result = run(layers, build_dir, capsys)
+
+    assert result.code == 0, result.err
+    assert result.err == sdk
+    assert function_report(build_dir)["overlaps"] == []
+    provided = {d["distribution"]: d["layer"] for d in function_report(build_dir)["distributions"]}
+    assert (provided["urllib3"], provided["requests"]) == ("boto3", "http")
+
+
+def _pin(config: layer_config.LayerConfig, name: str) -> str:
+    (lock,) = config.directory.glob("requirements*.txt")
+    (line,) = [line for line in lock.read_text(encoding="utf-8").splitlines() if line.startswith(f"{name}==")]
+    return line.split("==")[1].split()[0]
+
+
 def test_report_prints_the_table_and_rewrites_the_same_json(
     layers: LayerFactory, build_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -1,7 +1,7 @@
 """layerkit: reproducible AWS Lambda layer zips from `layers/<name>/`, published by Terraform.
 
 Subpackages, one per concern, each allowed to import only those above it in this list
-(and the shared modules at this level: errors, lambda_facts, fsutil, columns, records,
+(and the shared modules at this level: errors, suggest, lambda_facts, fsutil, columns, records,
 build_dir, licenses); `tests/test_layout.py` holds that rule:
 
 1. `config`: reads layer.toml and function.toml.

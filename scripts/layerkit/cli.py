@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
+from layerkit import suggest
 from layerkit.build import manifest, pipeline, resolve
 from layerkit.build_dir import BuildDir
 from layerkit.columns import columns
@@ -168,7 +169,7 @@ def _lock(configs: list[layer_config.LayerConfig], names: list[str], *, upgrade:
     known = {c.name: c for c in configs}
     unknown = sorted(set(names) - set(known))
     if unknown:
-        raise LayerError(f"no layer named {', '.join(unknown)}; layers: {', '.join(known)}")
+        raise LayerError(f"no layer named {', '.join(unknown)}{suggest.hint(unknown, list(known), 'layers')}")
     for config in layer_config.in_dependency_order(configs):
         if names and config.name not in names:
             continue
@@ -272,9 +273,8 @@ def _prune(space: "Workspace", args: argparse.Namespace) -> int:
         return 0
     unknown = sorted(set(args.layer) - set(current))
     if unknown:
-        raise LayerError(
-            f"no layer named {', '.join(unknown)} in Terraform's state; layers: {', '.join(sorted(current))}"
-        )
+        listed = suggest.hint(unknown, sorted(current), "layers")
+        raise LayerError(f"no layer named {', '.join(unknown)} in Terraform's state{listed}")
     aws = terraform_root.lambda_client(space, region=next(iter(current.values())).split(":")[3])
     versions = prune.survey(
         aws, args.layer or sorted(current), set(current.values()), args.keep, include_shared=args.include_shared

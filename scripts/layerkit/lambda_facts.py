@@ -30,6 +30,9 @@ RUNTIMES = tuple(_GLIBC_TAG)
 # Lambda's architecture name -> the machine name in wheel tags and uv platforms.
 _MACHINE = {"x86_64": "x86_64", "arm64": "aarch64"}
 ARCHITECTURES = tuple(_MACHINE)
+ALIASES = {"amd64": "x86_64", "aarch64": "arm64"}
+"""Other names for Lambda's architectures (a machine's, a Docker platform's), so a typo check suggests
+the architecture meant, not the nearest spelling (amd64 is x86_64, though it reads like arm64)."""
 
 
 @dataclass(frozen=True, order=True)

@@ -4,6 +4,7 @@ import re
 import tomllib
 from pathlib import Path
 
+from layerkit import suggest
 from layerkit.errors import LayerError
 
 _NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -13,7 +14,8 @@ def read(kind: str, directory: Path, file_name: str, keys: set[str], name_use: s
     """The declaration's `where` prefix for errors (`<kind> <name>: <path>`) and its table.
 
     The folder name is the layer's or function's name, so it must be a valid AWS name;
-    `name_use` says what it becomes. Unknown keys are refused, so a typo never passes.
+    `name_use` says what it becomes. Unknown keys are refused, with the nearest known one, so a typo
+    never passes.
     """
     path = directory / file_name
     where = f"{kind} {directory.name}: {path}"
@@ -27,5 +29,6 @@ def read(kind: str, directory: Path, file_name: str, keys: set[str], name_use: s
         raise LayerError(f"{where}: not valid TOML ({exc})") from None
     unknown = sorted(set(data) - keys)
     if unknown:
-        raise LayerError(f"{where}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(keys))}")
+        listed = suggest.hint(unknown, sorted(keys), "allowed")
+        raise LayerError(f"{where}: unknown key(s) {', '.join(unknown)}{listed}")
     return where, data

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from layerkit import lambda_facts
+from layerkit import lambda_facts, suggest
 from layerkit.config import declaration, layer_config, permissions
 from layerkit.config.layer_config import LayerConfig
 from layerkit.errors import LayerError
@@ -106,7 +106,8 @@ def _layers(
         )
     if len(names) > lambda_facts.MAX_LAYERS_PER_FUNCTION:
         raise LayerError(
-            f"{where}: {len(names)} layers, but Lambda attaches at most {lambda_facts.MAX_LAYERS_PER_FUNCTION}"
+            f"{where}: {len(names)} layers, but Lambda attaches at most {lambda_facts.MAX_LAYERS_PER_FUNCTION}; "
+            "drop one from layers, or merge two into one layer"
         )
     if len(set(names)) != len(names):
         raise LayerError(f"{where}: layers lists a layer twice")
@@ -120,13 +121,11 @@ def _layers(
             continue
         layer = layers.get(layer_name)
         if layer is None:
-            raise LayerError(f"{where}: no layer named {layer_name!r}; layers: {', '.join(sorted(layers))}")
+            listed = suggest.hint([layer_name], sorted(layers), "layers")
+            raise LayerError(f"{where}: no layer named {layer_name!r}{listed}")
         if runtime not in layer.runtimes or architecture not in layer.architectures:
-            raise LayerError(
-                f"{where}: layer {layer_name} is built for {', '.join(layer.runtimes)} on "
-                f"{', '.join(layer.architectures)}, not {runtime} on {architecture}; add them to "
-                f"{layer.directory / 'layer.toml'}"
-            )
+            attached = [layers[n] for n in names if n in layers]
+            raise LayerError(f"{where}: {_unsuited(layer, attached, runtime, architecture)}")
         missing = [r.name for r in layer_config.required(layer, layers) if r.name not in names]
         if missing:
             raise LayerError(
@@ -136,8 +135,41 @@ def _layers(
     return tuple(names)
 
 
+def _unsuited(layer: LayerConfig, attached: list[LayerConfig], runtime: str, architecture: str) -> str:
+    """Why `layer` cannot serve the function, and both fixes: build the layer for it, or move the function.
+
+    The function is offered only a runtime (architecture) that every local layer it attaches is built for.
+    """
+    lacking = []
+    for key, wanted, built, shared in (
+        ("runtime", runtime, layer.runtimes, [r for r in layer.runtimes if all(r in c.runtimes for c in attached)]),
+        (
+            "architecture",
+            architecture,
+            layer.architectures,
+            [a for a in layer.architectures if all(a in c.architectures for c in attached)],
+        ),
+    ):
+        if wanted not in built:
+            lacking.append((f"{wanted} to {key}s", f"{key} to {_one_of(shared)}" if shared else ""))
+    add = " and ".join(adding for adding, _ in lacking)
+    moves = [moving for _, moving in lacking]
+    move = f", or set the function's {' and its '.join(moves)}" if all(moves) else ""
+    return (
+        f"layer {layer.name} is built for {', '.join(layer.runtimes)} on {', '.join(layer.architectures)}, "
+        f"not {runtime} on {architecture}; add {add} in {layer.directory / layer_config.LAYER_FILE}{move}"
+    )
+
+
+def _one_of(choices: list[str]) -> str:
+    return choices[0] if len(choices) == 1 else f"one of {', '.join(choices)}"
+
+
 def _choice(data: dict[str, object], key: str, where: str, allowed: tuple[str, ...]) -> str:
     value = data.get(key)
+    if isinstance(value, str) and value not in allowed:
+        listed = suggest.hint([value], allowed, "supported", aliases=lambda_facts.ALIASES)
+        raise LayerError(f"{where}: unknown {key} {value!r}{listed}")
     if value not in allowed:
         raise LayerError(f"{where}: {key} must be one of {', '.join(allowed)}, not {value!r}")
     return str(value)

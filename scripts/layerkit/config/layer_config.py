@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from layerkit import lambda_facts, licenses
+from layerkit import lambda_facts, licenses, suggest
 from layerkit.config import declaration
 from layerkit.errors import LayerError
 from layerkit.lambda_facts import Target
@@ -138,9 +138,8 @@ def _check_requires(layers: dict[str, LayerConfig]) -> None:
         for name in config.requires:
             other = layers.get(name)
             if other is None:
-                raise LayerError(
-                    f"{config.where}: requires {name!r}, but there is no such layer; layers: {', '.join(layers)}"
-                )
+                listed = suggest.hint([name], list(layers), "layers")
+                raise LayerError(f"{config.where}: requires {name!r}, but there is no such layer{listed}")
             missing = [t.key for t in config.all_targets() if t not in other.all_targets()]
             if missing:
                 raise LayerError(
@@ -203,7 +202,7 @@ def _allowed_licenses(value: object, where: str) -> tuple[str, ...] | None:
         raise LayerError(f"{where}: licenses must be a table, e.g. {example}")
     unknown = sorted(set(value) - _LICENSES_KEYS)
     if unknown:
-        raise LayerError(f"{where}: unknown key(s) licenses.{', licenses.'.join(unknown)}; allowed: allow")
+        raise LayerError(f"{where}: {_unknown_keys('licenses', unknown, _LICENSES_KEYS)}")
     if "allow" not in value:
         raise LayerError(f"{where}: licenses needs allow, e.g. {example}")
     allow = _unique(
@@ -218,6 +217,12 @@ def _allowed_licenses(value: object, where: str) -> tuple[str, ...] | None:
     return tuple(sorted(allow))
 
 
+def _unknown_keys(table: str, unknown: list[str], keys: set[str]) -> str:
+    """`unknown key(s) <table>.<key>`, with the nearest known key of the table and every allowed one."""
+    named = ", ".join(f"{table}.{key}" for key in unknown)
+    return f"unknown key(s) {named}{suggest.hint(unknown, sorted(keys), 'allowed', prefix=f'{table}.')}"
+
+
 def _unique(values: list[str], key: str, where: str) -> list[str]:
     if len(set(values)) != len(values):
         raise LayerError(f"{where}: {key} lists an entry twice")
@@ -230,9 +235,7 @@ def _sharing(value: object, where: str) -> Sharing:
         raise LayerError(f'{where}: share must be a table, e.g. [share] accounts = ["123456789012"]')
     unknown = sorted(set(value) - _SHARE_KEYS)
     if unknown:
-        raise LayerError(
-            f"{where}: unknown key(s) share.{', share.'.join(unknown)}; allowed: accounts, organization, public"
-        )
+        raise LayerError(f"{where}: {_unknown_keys('share', unknown, _SHARE_KEYS)}")
     accounts = _strings(value, "accounts", where, '12-digit account IDs, e.g. ["123456789012"]')
     for account in accounts:
         if account == "*":
@@ -260,7 +263,7 @@ def _audit_ignore(value: object, where: str) -> tuple[tuple[str, str], ...]:
         raise LayerError(f"{where}: audit must be a table, e.g. {_AUDIT_EXAMPLE}")
     unknown = sorted(set(value) - _AUDIT_KEYS)
     if unknown:
-        raise LayerError(f"{where}: unknown key(s) audit.{', audit.'.join(unknown)}; allowed: ignore")
+        raise LayerError(f"{where}: {_unknown_keys('audit', unknown, _AUDIT_KEYS)}")
     ignore = value.get("ignore", {})
     if not isinstance(ignore, dict):
         raise LayerError(f"{where}: audit.ignore must be a table of advisory IDs and reasons, e.g. {_AUDIT_EXAMPLE}")
@@ -295,7 +298,8 @@ def _choices(data: dict[str, object], key: str, where: str, allowed: tuple[str, 
         raise LayerError(f"{where}: {key} must be a non-empty list, e.g. {key} = [{allowed[-1]!r}]")
     for item in value:
         if item not in allowed:
-            raise LayerError(f"{where}: unknown {key[:-1]} {item!r}; supported: {', '.join(allowed)}")
+            listed = suggest.hint([item], allowed, "supported", aliases=lambda_facts.ALIASES)
+            raise LayerError(f"{where}: unknown {key[:-1]} {item!r}{listed}")
     if len(set(value)) != len(value):
         raise LayerError(f"{where}: {key} lists an entry twice")
     return tuple(sorted(value, key=allowed.index))

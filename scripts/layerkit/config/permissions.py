@@ -15,6 +15,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
+from layerkit import suggest
 from layerkit.errors import LayerError
 
 KEY = "permissions"
@@ -64,7 +65,8 @@ def parse(data: object, where: str, environment: dict[str, str]) -> tuple[Statem
 def _statement(table: dict[str, object], where: str, environment: dict[str, str]) -> Statement:
     unknown = sorted(set(table) - _KEYS)
     if unknown:
-        raise LayerError(f"{where}: unknown key(s) {', '.join(unknown)}; a statement has {', '.join(sorted(_KEYS))}")
+        listed = suggest.hint(unknown, sorted(_KEYS), "allowed")
+        raise LayerError(f"{where}: unknown key(s) {', '.join(unknown)}{listed}")
     actions = _strings(table.get("actions"), f"{where}: actions", 'e.g. actions = ["sts:AssumeRole"]')
     for action in actions:
         if not _ACTION.fullmatch(action):

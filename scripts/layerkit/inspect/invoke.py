@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from layerkit import suggest
 from layerkit.build import manifest
 from layerkit.build_dir import BuildDir
 from layerkit.errors import LayerError
@@ -79,8 +80,8 @@ def function_record(build_dir: BuildDir, name: str) -> Record:
 def _named(build_dir: BuildDir, functions: list[Record], name: str) -> Record:
     function = next((f for f in functions if f["name"] == name), None)
     if function is None:
-        known = ", ".join(f["name"] for f in functions) or "none"
-        raise LayerError(f"{build_dir.manifest}: no function named {name!r} (functions: {known})")
+        listed = suggest.hint([name], [str(f["name"]) for f in functions], "functions")
+        raise LayerError(f"{build_dir.manifest}: no function named {name!r}{listed}")
     return function
 
 

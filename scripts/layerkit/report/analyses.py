@@ -9,6 +9,8 @@ every layer, unzipped, against one 250 MB budget. Neither shows until deploy or 
 - each layer's and the code's unzipped size against the budget (over it: an error);
 - every path that more than one layer puts on the import path, whose copy Python imports,
   and whether the copies differ (CRC-32 and size from the zip, nothing is decompressed);
+  where the paths belong to a distribution a later layer installs from its lockfile, the
+  finding says to declare `requires` on the first layer, which stops the later one shipping it;
 - one distribution at two versions across the layers: an error, unless the layer whose
   copy is imported lists it in `overrides` in its layer.toml (then a warning);
 - distributions the function's own zip bundles although a layer provides them (a warning);
@@ -21,13 +23,14 @@ Only the folders the runtime imports from count (`contents` says which). `model`
 is found, and renders it.
 """
 
+import functools
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
-from layerkit.config.layer_config import LAYER_FILE, LayerConfig
+from layerkit.config.layer_config import LAYER_FILE, LayerConfig, required
 from layerkit.errors import LayerError
 from layerkit.lambda_facts import MAX_UNZIPPED_BYTES
 from layerkit.records import Record
@@ -54,6 +57,8 @@ _LISTED = 5
 
 _Found = list[tuple[Level, str, str, str]]
 """(level, kind, subject, message) before they are tied to a function."""
+_Hint = Callable[[tuple[str, ...]], str]
+"""For layers that ship the same distributions, in merge order: how `requires` would stop that, or ""."""
 
 
 def analyse(artifacts: list[Record], functions: list[Record], layers: list[LayerConfig]) -> Report:
@@ -76,9 +81,12 @@ def _analyse_function(record: Record, artifacts: dict[str, Record], configs: dic
     code_size = int(record["unzipped_size"])
 
     overlaps = _overlaps(names, layers)
+    locked = {str(a["layer"]) for a in used if a["lockfiles"]}
     found = _budget(code_size, sizes)
     found += _external(sizes, runtime, architecture)
-    found += _in_layers(names, layers, code, overlaps, [configs[n] for n in names])
+    attached = [configs[n] for n in names]
+    hint = functools.partial(_requires_hint, configs=configs, locked=locked)
+    found += _in_layers(names, layers, code, overlaps, attached, requires_hint=hint)
     return FunctionReport(
         name=name,
         runtime=runtime,
@@ -112,12 +120,18 @@ def _attached(
     return used, tuple(sizes)
 
 
-def _in_layers(
-    names: list[str], layers: list[Contents], code: Contents, overlaps: list[Overlap], configs: list[LayerConfig]
+def _in_layers(  # noqa: PLR0913 -- the function's layers, code and overlaps, and what to tell about requires
+    names: list[str],
+    layers: list[Contents],
+    code: Contents,
+    overlaps: list[Overlap],
+    configs: list[LayerConfig],
+    *,
+    requires_hint: _Hint,
 ) -> _Found:
     """What the layers' files show; a distribution at two versions covers its paths, so they are not shadowed too."""
     found, conflicted = _versions(names, layers, configs)
-    found += _shadowed([o for o in overlaps if o.distribution not in conflicted])
+    found += _shadowed([o for o in overlaps if o.distribution not in conflicted], requires_hint)
     found += _bundled(names, layers, code)
     found += _runtime_sdk(names, layers)
     return found
@@ -221,8 +235,11 @@ def _provided(names: list[str], layers: list[Contents]) -> tuple[Provided, ...]:
     return tuple(provided)
 
 
-def _shadowed(overlaps: list[Overlap]) -> _Found:
-    """A warning per group whose copies differ; one note per set of layers for groups that are all identical."""
+def _shadowed(overlaps: list[Overlap], requires_hint: _Hint) -> _Found:
+    """A warning per group whose copies differ; one note per set of layers for groups that are all identical.
+
+    Where the paths belong to a distribution, the finding ends with `requires_hint`.
+    """
     found: _Found = []
     same: dict[tuple[str, ...], list[list[Overlap]]] = defaultdict(list)
     for (group, layers, imported), members in overlap_groups(overlaps).items():
@@ -238,7 +255,8 @@ def _shadowed(overlaps: list[Overlap]) -> _Found:
                 f"layers {_and(layers)} ship {group} ({len(differ):,} of {len(members):,} files differ: {shown}); "
                 f"{imported}'s copies are imported"
             )
-        found.append(("warning", "shadowed-path", group, message))
+        hint = requires_hint(layers) if members[0].distribution else ""
+        found.append(("warning", "shadowed-path", group, message + hint))
     for layers, groups in sorted(same.items()):
         count = sum(len(members) for members in groups)
         files = f"{count:,} files" if count > 1 else "file"
@@ -248,8 +266,37 @@ def _shadowed(overlaps: list[Overlap]) -> _Found:
             f"layers {_and(layers)} ship the same {files} ({names}); the copies never imported add "
             f"{unused:,} bytes to the unzipped size"
         )
-        found.append(("note", "duplicate-paths", ", ".join(layers), message))
+        hint = requires_hint(layers) if any(members[0].distribution for members in groups) else ""
+        found.append(("note", "duplicate-paths", ", ".join(layers), message + hint))
     return found
+
+
+def _requires_hint(layers: tuple[str, ...], configs: dict[str, LayerConfig], locked: set[str]) -> str:
+    """`; declare requires = ["<first>"] in <the later layers' layer.toml> ...`, or "" when that would not help.
+
+    `requires` takes a required layer's pins out of the dependent's lockfile, and so out of its
+    zip, so each layer after the first in merge order is told to require the first. Not one that
+    installs nothing from a lockfile (its copies are its own python/ files, which `requires` leaves
+    alone), one that `requires` already ties to the first either way, or one built for a target
+    the first is not (a required layer must be built for all of them).
+    """
+    first, *later = (configs[name] for name in layers)
+    dependents = [
+        layer
+        for layer in later
+        if layer.name in locked
+        and first.name not in {r.name for r in required(layer, configs)}
+        and layer.name not in {r.name for r in required(first, configs)}
+        and set(layer.all_targets()) <= set(first.all_targets())
+    ]
+    if not dependents:
+        return ""
+    files = _and([str(layer.directory / LAYER_FILE) for layer in dependents])
+    ships = f"{dependents[0].name} ships" if len(dependents) == 1 else "they ship"
+    return (
+        f"; declare requires = [\"{first.name}\"] in {files} and run 'make lock', "
+        f"so {ships} only what {first.name} lacks"
+    )
 
 
 def _bundled(names: list[str], layers: list[Contents], code: Contents) -> _Found:
