@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pytest
 from layerkit.cli import main
 
 if TYPE_CHECKING:
-    import pytest
     from conftest import LayerFactory
 
 SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
@@ -36,7 +36,8 @@ def test_build_error_is_one_line_and_exit_1(
     )
     captured = capsys.readouterr()
     assert code == 1
-    errors = captured.err.splitlines()
+    progress, *errors = captured.err.splitlines()
+    assert progress == "building layer ok (python3.12, x86_64) \u2026"
     assert errors[0] == (
         f"error: layer broken: {layers.layers_dir}/broken/requirements.txt: missing for python3.12-x86_64; "
         "run 'make lock'"
@@ -64,6 +65,55 @@ def test_build_success_reports_each_artifact(
     assert out[0].split()[0] == "built"
     assert out[2].split()[:3] == ["up", "to", "date"]
     assert (build_dir / "manifest.json").is_file()
+
+
+def layerkit(layers: LayerFactory, *command: str) -> subprocess.CompletedProcess[str]:
+    """The real CLI in a process of its own, as make runs it."""
+    dirs = ["--layers-dir", str(layers.layers_dir), "--functions-dir", str(layers.layers_dir.parent / "functions")]
+    env = {**os.environ, "PYTHONPATH": str(SCRIPTS)}
+    return subprocess.run(
+        [sys.executable, "-m", "layerkit", *dirs, *command], capture_output=True, text=True, env=env, check=False
+    )
+
+
+def test_a_cold_build_says_what_it_builds_and_a_warm_one_says_nothing(layers: LayerFactory, build_dir: Path) -> None:
+    layers.make(
+        "mine",
+        files={"python/mine.py": "A = 1\n"},
+        runtimes=("python3.12", "python3.13", "python3.14"),
+        architectures=("x86_64", "arm64"),
+    )
+    layers.make("other", files={"python/other.py": "B = 1\n"})
+    cold = layerkit(layers, "build", "--build-dir", str(build_dir))
+    assert cold.returncode == 0, cold.stderr
+    assert sorted(cold.stderr.splitlines()) == [
+        "building layer mine (python3.12\u20133.14, arm64) \u2026",
+        "building layer mine (python3.12\u20133.14, x86_64) \u2026",
+        "building layer other (python3.12, x86_64) \u2026",
+    ]
+    assert [line.split()[0] for line in cold.stdout.splitlines()] == ["built", "built", "built", "wrote"]
+
+    warm = layerkit(layers, "build", "--build-dir", str(build_dir))
+    assert warm.returncode == 0
+    assert warm.stderr == ""
+    assert [line.split()[0] for line in warm.stdout.splitlines()] == ["up", "up", "up", "wrote"]
+
+    (layers.layers_dir / "other/python/other.py").write_text("B = 2\n", encoding="utf-8")
+    changed = layerkit(layers, "build", "--build-dir", str(build_dir))
+    assert changed.stderr == "building layer other (python3.12, x86_64) \u2026\n"
+
+
+@pytest.mark.network
+def test_lock_says_which_layer_and_targets_it_resolves(layers: LayerFactory) -> None:
+    layers.make("six", requirements="six==1.17.0\n", runtimes=("python3.12", "python3.13"), architectures=("arm64",))
+    layers.make("plain", files={"python/plain.py": "A = 1\n"})
+    result = layerkit(layers, "lock")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "locking six for python3.12\u20133.13 on arm64 \u2026\n"
+    assert result.stdout.splitlines() == [
+        "locked plain: nothing to lock (no requirements)",
+        f"locked six: {layers.layers_dir}/six/requirements.txt",
+    ]
 
 
 def test_lock_unknown_layer(layers: LayerFactory, capsys: pytest.CaptureFixture[str]) -> None:

@@ -11,7 +11,7 @@ import pytest
 from conftest import ROOT
 from layerkit.build import lockfile, resolve
 from layerkit.config import layer_config
-from layerkit.lambda_facts import Target
+from layerkit.lambda_facts import Target, describe
 
 if TYPE_CHECKING:
     from conftest import LayerFactory
@@ -85,17 +85,21 @@ def lock_error(
     runtimes: tuple[str, ...] = ("python3.12",),
     architectures: tuple[str, ...] = ("x86_64",),
 ) -> str:
-    """The one error line `make lock` prints for a layer it cannot lock; no lockfile is written."""
+    """The one error line `make lock` prints, after its progress line, for a layer it cannot lock.
+
+    No lockfile is written.
+    """
     directory = layers.make(name, requirements=requirements, runtimes=runtimes, architectures=architectures)
     result = lock(layers)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: ")
-    assert ".." not in lines[0]
+    assert len(lines) == 2, result.stderr
+    assert lines[0] == f"locking {name} for {describe(Target(r, a) for r in runtimes for a in architectures)} \u2026"
+    assert lines[1].startswith("error: ")
+    assert ".." not in lines[1]
     assert not list(directory.glob("requirements*.txt"))
-    return lines[0]
+    return lines[1]
 
 
 def test_a_misspelt_package_is_named_once_for_every_target(layers: LayerFactory) -> None:
@@ -170,7 +174,7 @@ def test_a_failure_that_is_not_the_resolvers_keeps_what_failed_and_why(layers: L
         result = lock(layers)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert result.stderr.splitlines()[0] == (
+    assert result.stderr.splitlines()[1] == (
         f"error: layer net: {directory}/requirements.in: cannot lock for python3.12 on x86_64: Failed to fetch: "
         "http://127.0.0.1:9/simple/six/: error sending request for url (http://127.0.0.1:9/simple/six/): "
         "Connection refused (os error 111); run 'make lock' again once that is fixed"

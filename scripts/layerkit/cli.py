@@ -153,10 +153,17 @@ def _lock(configs: list[layer_config.LayerConfig], names: list[str], *, upgrade:
     for config in layer_config.in_dependency_order(configs):
         if names and config.name not in names:
             continue
-        written = resolve.lock_layer(config, upgrade=upgrade, required=layer_config.required(config, known))
+        required = layer_config.required(config, known)
+        written = resolve.lock_layer(config, upgrade=upgrade, required=required, on_start=_progress)
         shown = ", ".join(str(p) for p in written) or "nothing to lock (no requirements)"
         print(f"locked {config.name}: {shown}")
     return 0
+
+
+def _progress(line: str) -> None:
+    """A step that takes a while is starting: one whole line on stderr, at once (workers call it from threads)."""
+    sys.stderr.write(f"{line}\n")
+    sys.stderr.flush()
 
 
 def _build(
@@ -166,7 +173,7 @@ def _build(
     jobs: int,
 ) -> int:
     start = time.perf_counter()
-    result = pipeline.build_all(configs, functions, build_dir, jobs, on_wait=lambda line: print(line, file=sys.stderr))
+    result = pipeline.build_all(configs, functions, build_dir, jobs, on_wait=_progress, on_start=_progress)
     outcomes = result.outcomes
     for outcome in outcomes:
         if outcome.error:

@@ -36,7 +36,7 @@ from layerkit.config.function_config import FunctionConfig
 from layerkit.config.layer_config import LAYER_FILE, LayerConfig
 from layerkit.errors import LayerError
 from layerkit.fsutil import atomic_write, exclusive
-from layerkit.lambda_facts import MAX_UNZIPPED_BYTES, Target
+from layerkit.lambda_facts import MAX_UNZIPPED_BYTES, Target, runtime_span
 from layerkit.records import Record
 from layerkit.report import analyses, model
 from layerkit.report.contents import Dist
@@ -60,27 +60,36 @@ class Result:
     analysis: model.Report | None
 
 
-def build_all(
+def build_all(  # noqa: PLR0913 -- what to build, where, how many at once, and what to tell whom
     configs: list[LayerConfig],
     functions: list[FunctionConfig],
     build_dir: BuildDir,
     jobs: int,
+    *,
     on_wait: Callable[[str], None] = lambda _: None,
+    on_start: Callable[[str], None] = lambda _: None,
 ) -> Result:
     """Build every artifact; once all built, write build/report.json, then the manifest unless it has errors.
 
     The whole build holds `build_dir`'s lock: a second build into the same folder waits
-    (`on_wait` says so), or its manifest could name zips the other deleted.
+    (`on_wait` says so), or its manifest could name zips the other deleted. `on_start` hears
+    of each layer artifact that is not up to date, before its install and zip (from worker threads).
     """
     with exclusive(build_dir.lock, on_wait):
-        return _build_all(configs, functions, build_dir, jobs)
+        return _build_all(configs, functions, build_dir, jobs, on_start)
 
 
-def _build_all(configs: list[LayerConfig], functions: list[FunctionConfig], build_dir: BuildDir, jobs: int) -> Result:
+def _build_all(
+    configs: list[LayerConfig],
+    functions: list[FunctionConfig],
+    build_dir: BuildDir,
+    jobs: int,
+    on_start: Callable[[str], None],
+) -> Result:
     by_name = {c.name: c for c in configs}
     work = [(c, a, layer_config.required(c, by_name)) for c in configs for a in c.architectures]
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        outcomes = list(pool.map(lambda item: _attempt(item[0], item[1], item[2], build_dir), work))
+        outcomes = list(pool.map(lambda item: _attempt(item[0], item[1], item[2], build_dir, on_start), work))
     function_outcomes = [_attempt_function(f, build_dir) for f in functions]
     everything = outcomes + function_outcomes
     if not all(o.record for o in everything):
@@ -102,10 +111,16 @@ def _build_all(configs: list[LayerConfig], functions: list[FunctionConfig], buil
     return Result(everything, analysis)
 
 
-def _attempt(config: LayerConfig, architecture: str, required: list[LayerConfig], build_dir: BuildDir) -> Outcome:
+def _attempt(
+    config: LayerConfig,
+    architecture: str,
+    required: list[LayerConfig],
+    build_dir: BuildDir,
+    on_start: Callable[[str], None],
+) -> Outcome:
     key = manifest.artifact_key(config.name, architecture)
     try:
-        record, rebuilt = build_artifact(config, architecture, build_dir, required)
+        record, rebuilt = build_artifact(config, architecture, build_dir, required, on_start)
     except LayerError as exc:
         return Outcome(key, None, rebuilt=False, error=exc)
     return Outcome(key, record, rebuilt=rebuilt, error=None)
@@ -147,12 +162,17 @@ def _with_sbom(record: Record, artifacts: dict[str, Record], build_dir: BuildDir
 
 
 def build_artifact(
-    config: LayerConfig, architecture: str, build_dir: BuildDir, required: Sequence[LayerConfig] = ()
+    config: LayerConfig,
+    architecture: str,
+    build_dir: BuildDir,
+    required: Sequence[LayerConfig] = (),
+    on_start: Callable[[str], None] = lambda _: None,
 ) -> tuple[Record, bool]:
     """The artifact's record, and whether it had to be built (False: reused as it was).
 
     `required` is every layer this one relies on: checked first, since a re-lock of one of
-    them makes this layer's lockfile stale without changing a byte of it.
+    them makes this layer's lockfile stale without changing a byte of it. `on_start` hears
+    that the artifact is not up to date, before the work starts.
     """
     targets = config.targets(architecture)
     requirements = lockfile.read_requirements(config)
@@ -168,6 +188,7 @@ def build_artifact(
     if previous and previous["inputs_sha256"] == digest and _intact(previous):
         return previous, False
 
+    on_start(f"building layer {config.name} ({runtime_span(config.runtimes)}, {architecture}) \u2026")
     # Only the files the zip ships: a file that `exclude` leaves out may hold a test's fake key.
     secrets.check(f"layer {config.name}", (config.directory / p for p in sources if not layout.excluded(config, p)))
     data, unzipped, file_count = _zip(

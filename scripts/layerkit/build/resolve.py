@@ -11,7 +11,7 @@ agree, and the pins they ship move from the lockfile's body to its header.
 import re
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,11 +30,13 @@ def lock_layer(
     *,
     upgrade: bool,
     required: Sequence[LayerConfig] = (),
+    on_start: Callable[[str], None] = lambda _: None,
 ) -> list[Path]:
     """Write the layer's lockfiles and remove ones it no longer needs; returns those written.
 
     `required` is every layer this one relies on (`layer_config.required`); their lockfiles
-    must be current. A failure names its cause once, with every target it stops.
+    must be current. `on_start` hears which layer and targets are being resolved, before uv runs.
+    A failure names its cause once, with every target it stops.
     """
     existing = sorted(config.directory.glob("requirements*.txt"))
     if not lockfile.read_requirements(config):
@@ -42,6 +44,7 @@ def lock_layer(
             path.unlink()
         return []
     targets = config.all_targets()
+    on_start(f"locking {config.name} for {describe(targets)} \u2026")
     with ThreadPoolExecutor() as pool:
         results = list(pool.map(lambda t: _compile(config, t, upgrade=upgrade, required=required), targets))
     failed: dict[_Cause, list[Target]] = {}
