@@ -10,6 +10,7 @@ named by its inputs, so an unchanged one is not redone.
 import functools
 import hashlib
 import importlib.metadata
+import re
 import sys
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -36,7 +37,7 @@ from layerkit.config.function_config import FunctionConfig
 from layerkit.config.layer_config import LAYER_FILE, LayerConfig
 from layerkit.errors import LayerError
 from layerkit.fsutil import atomic_write, exclusive
-from layerkit.lambda_facts import MAX_UNZIPPED_BYTES, Target, runtime_span
+from layerkit.lambda_facts import ARCHITECTURES, MAX_UNZIPPED_BYTES, Target, runtime_span
 from layerkit.records import Record
 from layerkit.report import analyses, model
 from layerkit.report.contents import Dist
@@ -50,6 +51,57 @@ class Outcome:
     record: Record | None
     rebuilt: bool
     error: LayerError | None
+    owner: str = ""
+    """`layer <name>` or `function <name>`: what the artifact is built from."""
+    architecture: str | None = None
+    """A layer artifact's architecture; None for a function's zip."""
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One error line, for every artifact that failed alike."""
+
+    message: str
+    owners: tuple[str, ...]
+    """What did not build because of it: `layer <name>` or `function <name>`, each once."""
+
+
+def failures(outcomes: Sequence[Outcome]) -> list[Failure]:
+    """The errors of `outcomes`, each once: one that only differs by architecture names the architectures.
+
+    A layer's artifacts fail alike when the cause is in its own folder (a stale lockfile, a
+    credential in python/) or in a layer it requires; `layer aws_helpers (x86_64, arm64): ...`
+    says so once instead of once per architecture.
+    """
+    alike: dict[str, list[Outcome]] = {}
+    for outcome in outcomes:
+        if outcome.error:
+            alike.setdefault(_without_architecture(str(outcome.error), outcome.architecture), []).append(outcome)
+    found = []
+    for generic, group in alike.items():
+        architectures = sorted({o.architecture for o in group if o.architecture}, key=ARCHITECTURES.index)
+        message = str(group[0].error)
+        if len(architectures) > 1 and (owner := _OWNER.match(generic)):
+            message = f"{owner[1]} ({', '.join(architectures)}): {generic[owner.end() :]}"
+        found.append(Failure(message, tuple(dict.fromkeys(o.owner for o in group))))
+    return found
+
+
+_OWNER = re.compile(r"^(layer \S+): ")
+
+
+def _without_architecture(message: str, architecture: str | None) -> str:
+    """`message` with `architecture` taken out of its `layer <name> (<arch>):` and its targets' keys.
+
+    Only a message that starts with `layer <name>:` once it is out can name the architectures
+    again; any other is kept whole, so that only identical ones are printed once.
+    """
+    if architecture is None:
+        return message
+    generic = message.replace(f" ({architecture}): ", ": ", 1)
+    # A target's key (python3.12-arm64) but not a per-target lockfile's name (requirements-python3.12-arm64.txt).
+    generic = re.sub(rf"(?<![\w./-])(python\d+\.\d+)-{re.escape(architecture)}(?![\w.-])", r"\1", generic)
+    return generic if _OWNER.match(generic) else message
 
 
 @dataclass(frozen=True)
@@ -122,16 +174,17 @@ def _attempt(
     try:
         record, rebuilt = build_artifact(config, architecture, build_dir, required, on_start)
     except LayerError as exc:
-        return Outcome(key, None, rebuilt=False, error=exc)
-    return Outcome(key, record, rebuilt=rebuilt, error=None)
+        return Outcome(key, None, rebuilt=False, error=exc, owner=f"layer {config.name}", architecture=architecture)
+    return Outcome(key, record, rebuilt=rebuilt, error=None, owner=f"layer {config.name}", architecture=architecture)
 
 
 def _attempt_function(config: FunctionConfig, build_dir: BuildDir) -> Outcome:
+    owner = f"function {config.name}"
     try:
         record, rebuilt = build_function(config, build_dir)
     except LayerError as exc:
-        return Outcome(f"function {config.name}", None, rebuilt=False, error=exc)
-    return Outcome(f"function {config.name}", record, rebuilt=rebuilt, error=None)
+        return Outcome(owner, None, rebuilt=False, error=exc, owner=owner)
+    return Outcome(owner, record, rebuilt=rebuilt, error=None, owner=owner)
 
 
 def build_function(config: FunctionConfig, build_dir: BuildDir) -> tuple[Record, bool]:
