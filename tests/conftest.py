@@ -29,6 +29,15 @@ PROVIDER_PROBE = """terraform {
 """
 
 
+def without_progress(stderr: str) -> list[str]:
+    """The lines of `stderr`, less those that say a lock or a build step is starting."""
+    return [
+        line
+        for line in stderr.splitlines()
+        if not (line.startswith(("building layer ", "locking ")) and line.endswith(" \u2026"))
+    ]
+
+
 @pytest.fixture(scope="session")
 def moto_endpoint() -> Iterator[str]:
     """The project's local AWS (moto in server mode) on a free port of 127.0.0.1, for the whole session."""

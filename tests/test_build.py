@@ -308,3 +308,56 @@ def test_bad_input_is_one_clear_error(layers: LayerFactory, build_dir: Path, set
     assert re.search(message, errors[0]), errors[0]
     assert not (build_dir / "manifest.json").exists()
     assert not list(build_dir.rglob("*.tmp"))
+
+
+def test_an_error_alike_on_every_architecture_is_one_failure_naming_them(layers: LayerFactory, build_dir: Path) -> None:
+    directory = layers.make("mine", requirements="six==1.17.0\n", architectures=("x86_64", "arm64"))
+    layers.make("other", requirements="six==1.17.0\n", architectures=("arm64",))
+    outcomes = pipeline.build_all(layer_config.discover(layers.layers_dir), [], BuildDir(build_dir), jobs=2).outcomes
+    assert [str(o.error) for o in outcomes if o.error] == [
+        f"layer mine: {directory}/requirements.txt: missing for python3.12-x86_64; run 'make lock'",
+        f"layer mine: {directory}/requirements.txt: missing for python3.12-arm64; run 'make lock'",
+        f"layer other: {layers.layers_dir}/other/requirements.txt: missing for python3.12-arm64; run 'make lock'",
+    ]
+    assert pipeline.failures(outcomes) == [
+        pipeline.Failure(
+            f"layer mine (x86_64, arm64): {directory}/requirements.txt: missing for python3.12; run 'make lock'",
+            ("layer mine",),
+        ),
+        pipeline.Failure(
+            f"layer other: {layers.layers_dir}/other/requirements.txt: missing for python3.12-arm64; run 'make lock'",
+            ("layer other",),
+        ),
+    ]
+
+
+def test_errors_about_each_architectures_own_lockfile_stay_apart(layers: LayerFactory, build_dir: Path) -> None:
+    directory = layers.make("mine", requirements="six==1.16.0\n", architectures=("x86_64", "arm64"))
+    for architecture in ("x86_64", "arm64"):
+        lock = (Path(__file__).parent / "fixtures" / "six-lock.txt").read_text(encoding="utf-8")
+        name = f"requirements-python3.12-{architecture}.txt"
+        (directory / name).write_text(lock.replace("x86_64", architecture), encoding="utf-8")
+    outcomes = pipeline.build_all(layer_config.discover(layers.layers_dir), [], BuildDir(build_dir), jobs=2).outcomes
+    stale = "out of date with requirements.in (six==1.16.0 wanted, six==1.17.0 locked); run 'make lock'"
+    assert [f.message for f in pipeline.failures(outcomes)] == [
+        f"layer mine: {directory}/requirements-python3.12-x86_64.txt: {stale}",
+        f"layer mine: {directory}/requirements-python3.12-arm64.txt: {stale}",
+    ]
+
+
+def test_an_error_that_names_its_architecture_names_both_once() -> None:
+    """A license refusal or a size limit says `layer <name> (<arch>):`; alike on both, it says both."""
+    refusal = "ships idna 3.10 under Unknown, which [licenses] allow in layers/mine/layer.toml does not permit"
+    outcomes = [
+        pipeline.Outcome(
+            f"mine-{arch}",
+            None,
+            rebuilt=False,
+            error=LayerError(f"layer mine ({arch}): {refusal}"),
+            owner="layer mine",
+            architecture=arch,
+        )
+        for arch in ("arm64", "x86_64")
+    ]
+    assert pipeline.failures(outcomes) == [pipeline.Failure(f"layer mine (x86_64, arm64): {refusal}", ("layer mine",))]
+    assert pipeline.failures(outcomes[:1]) == [pipeline.Failure(f"layer mine (arm64): {refusal}", ("layer mine",))]

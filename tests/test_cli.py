@@ -9,10 +9,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pytest
+from conftest import without_progress
 from layerkit.cli import main
 
 if TYPE_CHECKING:
-    import pytest
     from conftest import LayerFactory
 
 SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
@@ -36,12 +37,13 @@ def test_build_error_is_one_line_and_exit_1(
     )
     captured = capsys.readouterr()
     assert code == 1
-    errors = captured.err.splitlines()
+    progress, *errors = captured.err.splitlines()
+    assert progress == "building layer ok (python3.12, x86_64) \u2026"
     assert errors[0] == (
         f"error: layer broken: {layers.layers_dir}/broken/requirements.txt: missing for python3.12-x86_64; "
         "run 'make lock'"
     )
-    assert errors[1].startswith("error: 1 artifact(s) failed;")
+    assert errors[1] == f"error: layer broken failed; {build_dir}/manifest.json was left as it was"
     assert not (build_dir / "manifest.json").exists()
 
 
@@ -64,6 +66,124 @@ def test_build_success_reports_each_artifact(
     assert out[0].split()[0] == "built"
     assert out[2].split()[:3] == ["up", "to", "date"]
     assert (build_dir / "manifest.json").is_file()
+
+
+def layerkit(layers: LayerFactory, *command: str) -> subprocess.CompletedProcess[str]:
+    """The real CLI in a process of its own, as make runs it."""
+    dirs = ["--layers-dir", str(layers.layers_dir), "--functions-dir", str(layers.layers_dir.parent / "functions")]
+    env = {**os.environ, "PYTHONPATH": str(SCRIPTS)}
+    return subprocess.run(
+        [sys.executable, "-m", "layerkit", *dirs, *command], capture_output=True, text=True, env=env, check=False
+    )
+
+
+def test_a_cold_build_says_what_it_builds_and_a_warm_one_says_nothing(layers: LayerFactory, build_dir: Path) -> None:
+    layers.make(
+        "mine",
+        files={"python/mine.py": "A = 1\n"},
+        runtimes=("python3.12", "python3.13", "python3.14"),
+        architectures=("x86_64", "arm64"),
+    )
+    layers.make("other", files={"python/other.py": "B = 1\n"})
+    cold = layerkit(layers, "build", "--build-dir", str(build_dir))
+    assert cold.returncode == 0, cold.stderr
+    assert sorted(cold.stderr.splitlines()) == [
+        "building layer mine (python3.12\u20133.14, arm64) \u2026",
+        "building layer mine (python3.12\u20133.14, x86_64) \u2026",
+        "building layer other (python3.12, x86_64) \u2026",
+    ]
+    assert [line.split()[0] for line in cold.stdout.splitlines()] == ["built", "built", "built", "wrote"]
+
+    warm = layerkit(layers, "build", "--build-dir", str(build_dir))
+    assert warm.returncode == 0
+    assert warm.stderr == ""
+    assert [line.split()[0] for line in warm.stdout.splitlines()] == ["up", "up", "up", "wrote"]
+
+    (layers.layers_dir / "other/python/other.py").write_text("B = 2\n", encoding="utf-8")
+    changed = layerkit(layers, "build", "--build-dir", str(build_dir))
+    assert changed.stderr == "building layer other (python3.12, x86_64) \u2026\n"
+
+
+SIX_LOCK = (Path(__file__).parent / "fixtures" / "six-lock.txt").read_text(encoding="utf-8")
+
+
+def six_layer(layers: LayerFactory, name: str, extra_toml: str = "") -> Path:
+    """A layer on both architectures that ships six 1.17.0, locked as `make lock` would (six is pure Python)."""
+    directory = layers.make(
+        name, requirements="six==1.17.0\n", architectures=("x86_64", "arm64"), extra_toml=extra_toml
+    )
+    lock = SIX_LOCK.replace("python3.12-x86_64", "python3.12-x86_64 python3.12-arm64").replace("layer six", name)
+    (directory / "requirements.txt").write_text(lock, encoding="utf-8")
+    return directory
+
+
+def test_a_stale_lock_is_one_error_for_both_architectures(layers: LayerFactory, build_dir: Path) -> None:
+    directory = six_layer(layers, "mine")
+    (directory / "requirements.in").write_text("six==1.16.0\n", encoding="utf-8")
+    result = layerkit(layers, "build", "--build-dir", str(build_dir))
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        (
+            f"error: layer mine (x86_64, arm64): {directory}/requirements.txt: out of date with requirements.in "
+            "(six==1.16.0 wanted, six==1.17.0 locked); run 'make lock'"
+        ),
+        f"error: layer mine failed; {build_dir}/manifest.json was left as it was",
+    ]
+    assert result.stdout == ""
+
+
+def test_requires_added_without_a_relock_is_one_error_for_both_architectures(
+    layers: LayerFactory, build_dir: Path
+) -> None:
+    six_layer(layers, "base")
+    top = six_layer(layers, "top", extra_toml='requires = ["base"]\n')
+    result = layerkit(layers, "build", "--build-dir", str(build_dir))
+    assert result.returncode == 1
+    assert without_progress(result.stderr) == [
+        (
+            f"error: layer top (x86_64, arm64): {top}/requirements.txt: out of date: it ships six, which required "
+            "layer base now ships; run 'make lock'"
+        ),
+        f"error: layer top failed; {build_dir}/manifest.json was left as it was",
+    ]
+    assert "Traceback" not in result.stderr
+
+
+def test_errors_of_several_layers_and_a_function_are_counted_by_name(layers: LayerFactory, build_dir: Path) -> None:
+    for name in ("one", "two"):
+        (six_layer(layers, name) / "requirements.in").write_text("six\nidna\n", encoding="utf-8")
+    code = layers.layers_dir.parent / "functions/api"
+    (code / "src").mkdir(parents=True)
+    (code / "function.toml").write_text(
+        'runtime = "python3.12"\nhandler = "app.handle"\narchitecture = "x86_64"\nlayers = []\n', encoding="utf-8"
+    )
+    result = layerkit(layers, "build", "--build-dir", str(build_dir))
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        (
+            f"error: layer one (x86_64, arm64): {layers.layers_dir}/one/requirements.txt: out of date with "
+            "requirements.in (idna is not locked); run 'make lock'"
+        ),
+        (
+            f"error: layer two (x86_64, arm64): {layers.layers_dir}/two/requirements.txt: out of date with "
+            "requirements.in (idna is not locked); run 'make lock'"
+        ),
+        f"error: function api: {code}/src: empty; put the handler's module there",
+        f"error: 2 layers (one, two) and function api failed; {build_dir}/manifest.json was left as it was",
+    ]
+
+
+@pytest.mark.network
+def test_lock_says_which_layer_and_targets_it_resolves(layers: LayerFactory) -> None:
+    layers.make("six", requirements="six==1.17.0\n", runtimes=("python3.12", "python3.13"), architectures=("arm64",))
+    layers.make("plain", files={"python/plain.py": "A = 1\n"})
+    result = layerkit(layers, "lock")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "locking six for python3.12\u20133.13 on arm64 \u2026\n"
+    assert result.stdout.splitlines() == [
+        "locked plain: nothing to lock (no requirements)",
+        f"locked six: {layers.layers_dir}/six/requirements.txt",
+    ]
 
 
 def test_lock_unknown_layer(layers: LayerFactory, capsys: pytest.CaptureFixture[str]) -> None:

@@ -29,6 +29,33 @@ def test_help_lists_the_main_targets() -> None:
         assert f" {target} " in out
 
 
+@pytest.mark.parametrize(
+    ("target", "variable", "requirements", "made_for"),
+    [
+        ("venv", "VENV", "requirements-dev.txt", ""),
+        ("checkov", "CHECKOV_VENV", "requirements-checkov.txt", " for checkov"),
+    ],
+)
+def test_a_first_run_says_it_creates_the_virtualenv_before_the_quiet_install(
+    tmp_path: Path, target: str, variable: str, requirements: str, made_for: str
+) -> None:
+    """The real recipe, stopped at its second step: VENV_PYTHON=false cannot create the virtualenv."""
+    venv = tmp_path / "venv"
+    result = subprocess.run(
+        [MAKE, "--no-print-directory", "-C", str(ROOT), target, f"{variable}={venv}", "VENV_PYTHON=false"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    lines = result.stdout.splitlines()
+    assert lines[:3] == [
+        f"creating {venv} from {requirements}{made_for} (first run only; about a minute)",
+        f"rm -rf {venv}",
+        f"false -m venv {venv}",
+    ]
+
+
 def test_warm_layers_does_nothing_and_a_change_rebuilds(layers: LayerFactory, build_dir: Path) -> None:
     layers.make("one", files={"python/one.py": "A = 1\n"})
     layers.make("two", files={"python/two.py": "B = 1\n"})

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from conftest import without_progress
 from layerkit.build import resolve
 from layerkit.cli import main
 from layerkit.config import layer_config
@@ -56,7 +57,7 @@ def run(layers: LayerFactory, build_dir: Path, capsys: pytest.CaptureFixture[str
         ]
     )
     captured = capsys.readouterr()
-    return Run(code, captured.out, captured.err.splitlines())
+    return Run(code, captured.out, without_progress(captured.err))
 
 
 def function_report(build_dir: Path, name: str = "api") -> dict[str, Any]:

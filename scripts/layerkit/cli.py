@@ -173,10 +173,17 @@ def _lock(configs: list[layer_config.LayerConfig], names: list[str], *, upgrade:
     for config in layer_config.in_dependency_order(configs):
         if names and config.name not in names:
             continue
-        written = resolve.lock_layer(config, upgrade=upgrade, required=layer_config.required(config, known))
+        required = layer_config.required(config, known)
+        written = resolve.lock_layer(config, upgrade=upgrade, required=required, on_start=_progress)
         shown = ", ".join(str(p) for p in written) or "nothing to lock (no requirements)"
         print(f"locked {config.name}: {shown}")
     return 0
+
+
+def _progress(line: str) -> None:
+    """A step that takes a while is starting: one whole line on stderr, at once (workers call it from threads)."""
+    sys.stderr.write(f"{line}\n")
+    sys.stderr.flush()
 
 
 def _build(
@@ -186,19 +193,20 @@ def _build(
     jobs: int,
 ) -> int:
     start = time.perf_counter()
-    result = pipeline.build_all(configs, functions, build_dir, jobs, on_wait=lambda line: print(line, file=sys.stderr))
+    result = pipeline.build_all(configs, functions, build_dir, jobs, on_wait=_progress, on_start=_progress)
     outcomes = result.outcomes
     for outcome in outcomes:
-        if outcome.error:
-            print(f"error: {outcome.error}", file=sys.stderr)
-        elif outcome.record:
+        if outcome.record:
             size = outcome.record["unzipped_size"] / 1e6
             state = "built" if outcome.rebuilt else "up to date"
             s3 = ", needs S3 upload (over 50 MB zipped)" if outcome.record["needs_s3"] else ""
             print(f"{state:>10}  {outcome.record['zip']}  ({size:.1f} MB unzipped{s3})")
-    failed = sum(1 for o in outcomes if o.error)
-    if failed:
-        print(f"error: {failed} artifact(s) failed; {build_dir.manifest} was left as it was", file=sys.stderr)
+    failures = pipeline.failures(outcomes)
+    for failure in failures:
+        print(f"error: {failure.message}", file=sys.stderr)
+    if failures:
+        failed = _failed([o.owner for o in outcomes if o.error])
+        print(f"error: {failed} failed; {build_dir.manifest} was left as it was", file=sys.stderr)
         return 1
     findings = result.analysis.findings if result.analysis else []
     for finding in findings:
@@ -213,6 +221,19 @@ def _build(
     elapsed = time.perf_counter() - start
     print(f"wrote {build_dir.manifest} and {build_dir.report} ({len(outcomes)} zips, {elapsed:.1f}s)")
     return 0
+
+
+def _failed(owners: list[str]) -> str:
+    """`layer a`, `2 layers (a, b) and function c`: what did not build, each once."""
+    by_kind: dict[str, list[str]] = {}
+    for owner in dict.fromkeys(owners):
+        kind, _, name = owner.partition(" ")
+        by_kind.setdefault(kind, []).append(name)
+    parts = [
+        f"{kind} {names[0]}" if len(names) == 1 else f"{len(names)} {kind}s ({', '.join(sorted(names))})"
+        for kind, names in sorted(by_kind.items(), key=lambda item: item[0] != "layer")
+    ]
+    return " and ".join(parts)
 
 
 def _report(configs: list[layer_config.LayerConfig], build_dir: BuildDir) -> int:

@@ -1,5 +1,6 @@
 """Facts about AWS Lambda that the build must honour: limits, runtimes and the wheels each runtime runs."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 MAX_UNZIPPED_BYTES = 262_144_000
@@ -67,3 +68,30 @@ class Target:
             "python_version": self.python_version,
             "python_full_version": f"{self.python_version}.0",
         }
+
+
+EN_DASH = "\u2013"
+
+
+def runtime_span(runtimes: Iterable[str]) -> str:
+    """Runtimes in words: `python3.12`, or `python3.10 and python3.12`.
+
+    A run of two or more consecutive runtimes is its first and last, joined by an en dash.
+    """
+    ordered = sorted(set(runtimes), key=RUNTIMES.index)
+    first = RUNTIMES.index(ordered[0])
+    if len(ordered) > 1 and list(RUNTIMES[first : first + len(ordered)]) == ordered:
+        return f"{ordered[0]}{EN_DASH}{ordered[-1].removeprefix('python')}"
+    return ordered[0] if len(ordered) == 1 else f"{', '.join(ordered[:-1])} and {ordered[-1]}"
+
+
+def describe(targets: Iterable[Target]) -> str:
+    """Targets in words: `python3.13 on arm64`, `<runtime span> on x86_64 and arm64`, or a phrase per architecture."""
+    by_architecture: dict[str, set[str]] = {}
+    for target in targets:
+        by_architecture.setdefault(target.architecture, set()).add(target.runtime)
+    architectures = sorted(by_architecture, key=ARCHITECTURES.index)
+    spans = [runtime_span(by_architecture[a]) for a in architectures]
+    if len(set(spans)) == 1:
+        return f"{spans[0]} on {' and '.join(architectures)}"
+    return ", ".join(f"{span} on {a}" for span, a in zip(spans, architectures, strict=True))

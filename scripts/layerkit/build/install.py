@@ -25,5 +25,5 @@ def install(layer: str, lock: Lock, target: Target, dest: Path) -> None:
     if result.returncode != 0:
         raise LayerError(
             f"layer {layer}: {lock.path}: install for {target.key} failed: "
-            f"{uv_cli.failure(result.stderr)}. Run 'make lock' if requirements changed"
+            f"{uv_cli.failure(result.stderr)}; run 'make lock' if requirements changed"
         )

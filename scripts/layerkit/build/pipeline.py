@@ -10,6 +10,7 @@ named by its inputs, so an unchanged one is not redone.
 import functools
 import hashlib
 import importlib.metadata
+import re
 import sys
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -36,7 +37,7 @@ from layerkit.config.function_config import FunctionConfig
 from layerkit.config.layer_config import LAYER_FILE, LayerConfig
 from layerkit.errors import LayerError
 from layerkit.fsutil import atomic_write, exclusive
-from layerkit.lambda_facts import MAX_UNZIPPED_BYTES, Target
+from layerkit.lambda_facts import ARCHITECTURES, MAX_UNZIPPED_BYTES, Target, runtime_span
 from layerkit.records import Record
 from layerkit.report import analyses, model
 from layerkit.report.contents import Dist
@@ -50,6 +51,57 @@ class Outcome:
     record: Record | None
     rebuilt: bool
     error: LayerError | None
+    owner: str = ""
+    """`layer <name>` or `function <name>`: what the artifact is built from."""
+    architecture: str | None = None
+    """A layer artifact's architecture; None for a function's zip."""
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One error line, for every artifact that failed alike."""
+
+    message: str
+    owners: tuple[str, ...]
+    """What did not build because of it: `layer <name>` or `function <name>`, each once."""
+
+
+def failures(outcomes: Sequence[Outcome]) -> list[Failure]:
+    """The errors of `outcomes`, each once: one that only differs by architecture names the architectures.
+
+    A layer's artifacts fail alike when the cause is in its own folder (a stale lockfile, a
+    credential in python/) or in a layer it requires; `layer aws_helpers (x86_64, arm64): ...`
+    says so once instead of once per architecture.
+    """
+    alike: dict[str, list[Outcome]] = {}
+    for outcome in outcomes:
+        if outcome.error:
+            alike.setdefault(_without_architecture(str(outcome.error), outcome.architecture), []).append(outcome)
+    found = []
+    for generic, group in alike.items():
+        architectures = sorted({o.architecture for o in group if o.architecture}, key=ARCHITECTURES.index)
+        message = str(group[0].error)
+        if len(architectures) > 1 and (owner := _OWNER.match(generic)):
+            message = f"{owner[1]} ({', '.join(architectures)}): {generic[owner.end() :]}"
+        found.append(Failure(message, tuple(dict.fromkeys(o.owner for o in group))))
+    return found
+
+
+_OWNER = re.compile(r"^(layer \S+): ")
+
+
+def _without_architecture(message: str, architecture: str | None) -> str:
+    """`message` with `architecture` taken out of its `layer <name> (<arch>):` and its targets' keys.
+
+    Only a message that starts with `layer <name>:` once it is out can name the architectures
+    again; any other is kept whole, so that only identical ones are printed once.
+    """
+    if architecture is None:
+        return message
+    generic = message.replace(f" ({architecture}): ", ": ", 1)
+    # A target's key (python3.12-arm64) but not a per-target lockfile's name (requirements-python3.12-arm64.txt).
+    generic = re.sub(rf"(?<![\w./-])(python\d+\.\d+)-{re.escape(architecture)}(?![\w.-])", r"\1", generic)
+    return generic if _OWNER.match(generic) else message
 
 
 @dataclass(frozen=True)
@@ -60,27 +112,36 @@ class Result:
     analysis: model.Report | None
 
 
-def build_all(
+def build_all(  # noqa: PLR0913 -- what to build, where, how many at once, and what to tell whom
     configs: list[LayerConfig],
     functions: list[FunctionConfig],
     build_dir: BuildDir,
     jobs: int,
+    *,
     on_wait: Callable[[str], None] = lambda _: None,
+    on_start: Callable[[str], None] = lambda _: None,
 ) -> Result:
     """Build every artifact; once all built, write build/report.json, then the manifest unless it has errors.
 
     The whole build holds `build_dir`'s lock: a second build into the same folder waits
-    (`on_wait` says so), or its manifest could name zips the other deleted.
+    (`on_wait` says so), or its manifest could name zips the other deleted. `on_start` hears
+    of each layer artifact that is not up to date, before its install and zip (from worker threads).
     """
     with exclusive(build_dir.lock, on_wait):
-        return _build_all(configs, functions, build_dir, jobs)
+        return _build_all(configs, functions, build_dir, jobs, on_start)
 
 
-def _build_all(configs: list[LayerConfig], functions: list[FunctionConfig], build_dir: BuildDir, jobs: int) -> Result:
+def _build_all(
+    configs: list[LayerConfig],
+    functions: list[FunctionConfig],
+    build_dir: BuildDir,
+    jobs: int,
+    on_start: Callable[[str], None],
+) -> Result:
     by_name = {c.name: c for c in configs}
     work = [(c, a, layer_config.required(c, by_name)) for c in configs for a in c.architectures]
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        outcomes = list(pool.map(lambda item: _attempt(item[0], item[1], item[2], build_dir), work))
+        outcomes = list(pool.map(lambda item: _attempt(item[0], item[1], item[2], build_dir, on_start), work))
     function_outcomes = [_attempt_function(f, build_dir) for f in functions]
     everything = outcomes + function_outcomes
     if not all(o.record for o in everything):
@@ -102,21 +163,28 @@ def _build_all(configs: list[LayerConfig], functions: list[FunctionConfig], buil
     return Result(everything, analysis)
 
 
-def _attempt(config: LayerConfig, architecture: str, required: list[LayerConfig], build_dir: BuildDir) -> Outcome:
+def _attempt(
+    config: LayerConfig,
+    architecture: str,
+    required: list[LayerConfig],
+    build_dir: BuildDir,
+    on_start: Callable[[str], None],
+) -> Outcome:
     key = manifest.artifact_key(config.name, architecture)
     try:
-        record, rebuilt = build_artifact(config, architecture, build_dir, required)
+        record, rebuilt = build_artifact(config, architecture, build_dir, required, on_start)
     except LayerError as exc:
-        return Outcome(key, None, rebuilt=False, error=exc)
-    return Outcome(key, record, rebuilt=rebuilt, error=None)
+        return Outcome(key, None, rebuilt=False, error=exc, owner=f"layer {config.name}", architecture=architecture)
+    return Outcome(key, record, rebuilt=rebuilt, error=None, owner=f"layer {config.name}", architecture=architecture)
 
 
 def _attempt_function(config: FunctionConfig, build_dir: BuildDir) -> Outcome:
+    owner = f"function {config.name}"
     try:
         record, rebuilt = build_function(config, build_dir)
     except LayerError as exc:
-        return Outcome(f"function {config.name}", None, rebuilt=False, error=exc)
-    return Outcome(f"function {config.name}", record, rebuilt=rebuilt, error=None)
+        return Outcome(owner, None, rebuilt=False, error=exc, owner=owner)
+    return Outcome(owner, record, rebuilt=rebuilt, error=None, owner=owner)
 
 
 def build_function(config: FunctionConfig, build_dir: BuildDir) -> tuple[Record, bool]:
@@ -147,12 +215,17 @@ def _with_sbom(record: Record, artifacts: dict[str, Record], build_dir: BuildDir
 
 
 def build_artifact(
-    config: LayerConfig, architecture: str, build_dir: BuildDir, required: Sequence[LayerConfig] = ()
+    config: LayerConfig,
+    architecture: str,
+    build_dir: BuildDir,
+    required: Sequence[LayerConfig] = (),
+    on_start: Callable[[str], None] = lambda _: None,
 ) -> tuple[Record, bool]:
     """The artifact's record, and whether it had to be built (False: reused as it was).
 
     `required` is every layer this one relies on: checked first, since a re-lock of one of
-    them makes this layer's lockfile stale without changing a byte of it.
+    them makes this layer's lockfile stale without changing a byte of it. `on_start` hears
+    that the artifact is not up to date, before the work starts.
     """
     targets = config.targets(architecture)
     requirements = lockfile.read_requirements(config)
@@ -168,6 +241,7 @@ def build_artifact(
     if previous and previous["inputs_sha256"] == digest and _intact(previous):
         return previous, False
 
+    on_start(f"building layer {config.name} ({runtime_span(config.runtimes)}, {architecture}) \u2026")
     # Only the files the zip ships: a file that `exclude` leaves out may hold a test's fake key.
     secrets.check(f"layer {config.name}", (config.directory / p for p in sources if not layout.excluded(config, p)))
     data, unzipped, file_count = _zip(
