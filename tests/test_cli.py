@@ -43,7 +43,7 @@ def test_build_error_is_one_line_and_exit_1(
         f"error: layer broken: {layers.layers_dir}/broken/requirements.txt: missing for python3.12-x86_64; "
         "run 'make lock'"
     )
-    assert errors[1] == f"error: layer broken failed; {build_dir}/manifest.json was left as it was"
+    assert len(errors) == 1  # one error is its own summary
     assert not (build_dir / "manifest.json").exists()
 
 
@@ -127,7 +127,6 @@ def test_a_stale_lock_is_one_error_for_both_architectures(layers: LayerFactory, 
             f"error: layer mine (x86_64, arm64): {directory}/requirements.txt: out of date with requirements.in "
             "(six==1.16.0 wanted, six==1.17.0 locked); run 'make lock'"
         ),
-        f"error: layer mine failed; {build_dir}/manifest.json was left as it was",
     ]
     assert result.stdout == ""
 
@@ -144,7 +143,6 @@ def test_requires_added_without_a_relock_is_one_error_for_both_architectures(
             f"error: layer top (x86_64, arm64): {top}/requirements.txt: out of date: it ships six, which required "
             "layer base now ships; run 'make lock'"
         ),
-        f"error: layer top failed; {build_dir}/manifest.json was left as it was",
     ]
     assert "Traceback" not in result.stderr
 

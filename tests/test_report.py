@@ -265,7 +265,6 @@ def test_two_versions_of_a_distribution_are_an_error_unless_the_winner_overrides
             "and new's is imported; pin one version in every layer, or add "
             f'"foo-bar" to overrides in {new}/layer.toml if it is meant to win'
         ),
-        f"error: 1 error(s) in {build_dir}/report.json; {build_dir}/manifest.json was left as it was",
     ]
     assert not (build_dir / "manifest.json").exists()
     assert [o["path"] for o in function_report(build_dir)["overlaps"]] == ["foo_bar/__init__.py"]
@@ -301,7 +300,7 @@ def test_real_installs_of_two_six_versions(
         f'and new\'s is imported; pin one version in every layer, or add "six" to overrides in {new}/layer.toml '
         "if it is meant to win"
     )
-    assert len(result.err) == 2
+    assert len(result.err) == 1  # one error is its own summary
     (overlap,) = function_report(build_dir)["overlaps"]
     assert (overlap["path"], overlap["distribution"], overlap["identical"]) == ("six.py", "six", False)
 
@@ -377,7 +376,7 @@ def test_function_and_layers_over_250_mb_unzipped(
         "131,072,000 + layer big2 131,072,000), over Lambda's limit of 262,144,000 for a function and all its layers; "
         "detach a layer or make one smaller"
     )
-    assert len(result.err) == 2
+    assert len(result.err) == 1  # one error is its own summary
     assert not (build_dir / "manifest.json").exists()
     assert function_report(build_dir, "small")["findings"] == []
 

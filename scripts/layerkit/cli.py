@@ -204,19 +204,21 @@ def _build(
     failures = pipeline.failures(outcomes)
     for failure in failures:
         print(f"error: {failure.message}", file=sys.stderr)
-    if failures:
+    if len(failures) > 1:  # one error is its own summary
         failed = _failed([o.owner for o in outcomes if o.error])
         print(f"error: {failed} failed; {build_dir.manifest} was left as it was", file=sys.stderr)
+    if failures:
         return 1
     findings = result.analysis.findings if result.analysis else []
     for finding in findings:
         print(finding.line(), file=sys.stderr)
     errors = sum(1 for f in findings if f.level == "error")
-    if errors:
+    if errors > 1:
         print(
-            f"error: {errors} error(s) in {build_dir.report}; {build_dir.manifest} was left as it was",
+            f"error: {errors} errors in {build_dir.report}; {build_dir.manifest} was left as it was",
             file=sys.stderr,
         )
+    if errors:
         return 1
     elapsed = time.perf_counter() - start
     print(f"wrote {build_dir.manifest} and {build_dir.report} ({len(outcomes)} zips, {elapsed:.1f}s)")
