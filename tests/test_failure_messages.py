@@ -17,6 +17,7 @@ import pytest
 from conftest import ROOT
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
 MAKE = shutil.which("make") or "make"
@@ -140,3 +141,101 @@ def test_one_line_with_its_fix_and_no_traceback(
     assert "Traceback" not in result.stdout + result.stderr
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert errors == [expected], result.stderr
+
+
+def misspelt_package(tree: Path) -> None:
+    http = tree / "layers/http"
+    http.mkdir()
+    (http / "layer.toml").write_text(
+        'description = "requests"\nlicense = "MIT"\nruntimes = ["python3.12"]\narchitectures = ["x86_64"]\n',
+        encoding="utf-8",
+    )
+    (http / "requirements.in").write_text("reqeusts\n", encoding="utf-8")
+
+
+def edit(relative: str, old: str, new: str) -> Callable[[Path], None]:
+    def change(tree: Path) -> None:
+        path = tree / relative
+        text = path.read_text(encoding="utf-8")
+        assert old in text, (relative, old)
+        path.write_text(text.replace(old, new), encoding="utf-8")
+
+    return change
+
+
+BOTO3 = "{tree}/layers/boto3"
+TREE_CASES = {
+    "a package the index does not have": (
+        misspelt_package,
+        ["lock"],
+        (
+            "error: layer http: {tree}/layers/http/requirements.in: names reqeusts, which the package index does not "
+            "have; check the spelling (a private package needs its index set in uv's environment, e.g. UV_INDEX)"
+        ),
+    ),
+    "a lock older than requirements.in, on both architectures": (
+        edit("layers/boto3/requirements.in", "boto3==1.44.8", "boto3==1.44.7"),
+        ["layers"],
+        (
+            f"error: layer boto3 (x86_64, arm64): {BOTO3}/requirements.txt: out of date with requirements.in "
+            "(boto3==1.44.7 wanted, boto3==1.44.8 locked); run 'make lock'"
+        ),
+    ),
+    "a misspelt key": (
+        edit("layers/boto3/layer.toml", "license =", "licence ="),
+        ["layers"],
+        (
+            f"error: layer boto3: {BOTO3}/layer.toml: unknown key(s) licence; did you mean license? allowed: "
+            "architectures, audit, bytecode, description, exclude, license, licenses, overrides, requires, runtimes, "
+            "share"
+        ),
+    ),
+    "a misspelt layer name": (
+        edit("functions/hub/function.toml", '"boto3", "aws_helpers"', '"boto", "aws_helpers"'),
+        ["layers"],
+        (
+            "error: function hub: {tree}/functions/hub/function.toml: no layer named 'boto'; did you mean boto3? "
+            "layers: aws_helpers, boto3"
+        ),
+    ),
+    "a function on a runtime its layers lack": (
+        edit("functions/hub/function.toml", 'runtime = "python3.13"', 'runtime = "python3.11"'),
+        ["layers"],
+        (
+            "error: function hub: {tree}/functions/hub/function.toml: layer boto3 is built for python3.12, python3.13, "
+            f"python3.14 on x86_64, arm64, not python3.11 on x86_64; add python3.11 to runtimes in {BOTO3}/layer.toml, "
+            "or set the function's runtime to one of python3.12, python3.13, python3.14"
+        ),
+    ),
+    "a misspelt function": (
+        lambda _: None,
+        ["invoke", "FUNCTION=hbu"],
+        "error: {tree}/build/manifest.json: no function named 'hbu'; did you mean hub? functions: hub",
+    ),
+}
+
+
+@pytest.mark.network
+@pytest.mark.parametrize(("mistake", "arguments", "expected"), TREE_CASES.values(), ids=TREE_CASES.keys())
+def test_a_mistake_in_a_layer_or_function_is_one_line_with_its_fix(
+    mistake: Callable[[Path], None], arguments: list[str], expected: str, tmp_path: Path
+) -> None:
+    tree = tmp_path / "tree"
+    shutil.copytree(ROOT / "layers", tree / "layers")
+    shutil.copytree(ROOT / "functions", tree / "functions")
+    mistake(tree)
+    folders = [f"LAYERS_DIR={tree}/layers", f"FUNCTIONS_DIR={tree}/functions", f"BUILD_DIR={tree}/build"]
+
+    result = subprocess.run(
+        [MAKE, "--no-print-directory", *arguments, *folders],
+        cwd=ROOT,
+        env={**os.environ, "MAKEFLAGS": ""},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode != 0
+    assert "Traceback" not in result.stdout + result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert errors == [expected.format(tree=tree)], result.stderr
