@@ -67,7 +67,7 @@ def test_make_demo_publishes_attaches_and_plans_no_changes(build_dir: Path, tf_c
         assert f'"arn": "arn:aws:sts::{spoke}:assumed-role/OrganizationAccountAccessRole/hub-function"' in out
     assert "\nlocal AWS stopped\nnext:\n  make report  " in out
     assert "\n  make invoke FUNCTION=hub LOCAL_AWS=1  run it here as its own role" in out
-    last = [line for line in out.splitlines() if not line.startswith("make:")][-1]
+    last = [line for line in out.splitlines() if not line.startswith("make")][-1]
     assert last.endswith('"Adding a layer": layers/<name>/, then make lock and make layers')
     port = LISTENING.search(out)
     assert port, out

@@ -92,7 +92,7 @@ CASES = {
     "a port out of range": (
         ["local-aws", "PORT=99999"],
         {},
-        "error: PORT=99999: not a TCP port; choose one from 1 to 65535",
+        "error: PORT=99999: not a TCP port; choose one from 1 to 65535, or 0 for any free one",
     ),
     "a KEEP that is not a number": (
         ["prune", "KEEP=some"],

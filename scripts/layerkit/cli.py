@@ -119,8 +119,8 @@ def _check_numbers(args: argparse.Namespace) -> None:
         raise LayerError(f"JOBS={args.jobs}: at least 1 artifact must be built at a time; set JOBS=1 or more")
     if getattr(args, "keep", 0) < 0:
         raise LayerError(f"KEEP={args.keep}: cannot keep fewer than 0 versions; set KEEP=0 or more")
-    if not 0 < getattr(args, "port", 1) < 65536:
-        raise LayerError(f"PORT={args.port}: not a TCP port; choose one from 1 to 65535")
+    if not 0 <= getattr(args, "port", 0) < 65536:
+        raise LayerError(f"PORT={args.port}: not a TCP port; choose one from 1 to 65535, or 0 for any free one")
 
 
 def _dispatch(args: argparse.Namespace) -> int:

@@ -17,7 +17,7 @@ import boto3
 from botocore.config import Config
 
 from layerkit.build import manifest
-from layerkit.deploy import credentials, local_aws
+from layerkit.deploy import local_aws
 from layerkit.deploy.terraform_cli import TerraformCli, Workspace
 from layerkit.errors import LayerError
 
@@ -101,7 +101,6 @@ def init(space: Workspace, backend: Path | None) -> None:
         raise LayerError(
             f"{backend}: no such backend configuration; see docs/terraform.md, 'Remote state' for what it holds"
         )
-    credentials.require("make init BACKEND=...")
     override.write_text(_S3_BACKEND, encoding="utf-8")
     TerraformCli(space).init(backend_config=backend, reconfigure=True)
 
