@@ -118,7 +118,7 @@ actionlint: $(ACTIONLINT) ## actionlint on the GitHub Actions example (examples/
 	$(ACTIONLINT) examples/ci/*.yml
 
 $(CHECKOV_STAMP): requirements-checkov.txt
-	@echo "creating $(CHECKOV_VENV) from requirements-checkov.txt for checkov (first run only; about a minute)"
+	@echo "creating $(CHECKOV_VENV) from requirements-checkov.txt for checkov (on the first run, and when that file changes; about a minute)"
 	rm -rf $(CHECKOV_VENV)
 	$(VENV_PYTHON) -m venv $(CHECKOV_VENV)
 	$(CHECKOV_VENV)/bin/pip install --quiet --require-hashes --no-deps -r requirements-checkov.txt
@@ -156,7 +156,7 @@ bench-audit: $(VENV_STAMP) ## Time a warm make audit against ADVISORIES=<folder 
 venv: $(VENV_STAMP) ## Create the virtualenv from the pinned requirements-dev.txt
 
 $(VENV_STAMP): requirements-dev.txt
-	@echo "creating $(VENV) from requirements-dev.txt (first run only; about a minute)"
+	@echo "creating $(VENV) from requirements-dev.txt (on the first run, and when that file changes; about a minute)"
 	rm -rf $(VENV)
 	$(VENV_PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --require-hashes --no-deps -r requirements-dev.txt

@@ -50,7 +50,7 @@ def test_a_first_run_says_it_creates_the_virtualenv_before_the_quiet_install(
     assert result.returncode != 0
     lines = result.stdout.splitlines()
     assert lines[:3] == [
-        f"creating {venv} from {requirements}{made_for} (first run only; about a minute)",
+        f"creating {venv} from {requirements}{made_for} (on the first run, and when that file changes; about a minute)",
         f"rm -rf {venv}",
         f"false -m venv {venv}",
     ]
