@@ -113,6 +113,16 @@ def shipped_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_dir
 
 
+def failing_make(arguments: list[str], env: dict[str, str]) -> list[str]:
+    """The `error:` lines of a make run that must fail without a traceback."""
+    result = subprocess.run(
+        [MAKE, "--no-print-directory", *arguments], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode != 0, result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr, result.stderr
+    return [line for line in result.stderr.splitlines() if line.startswith("error:")]
+
+
 def without_credentials(tmp_path: Path) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
     return {
@@ -128,19 +138,9 @@ def without_credentials(tmp_path: Path) -> dict[str, str]:
 def test_one_line_with_its_fix_and_no_traceback(
     arguments: list[str], extra_env: dict[str, str], expected: str, shipped_build: Path, tmp_path: Path
 ) -> None:
-    result = subprocess.run(
-        [MAKE, "--no-print-directory", *arguments, f"BUILD_DIR={shipped_build}"],
-        cwd=ROOT,
-        env={**without_credentials(tmp_path), **extra_env},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    errors = failing_make([*arguments, f"BUILD_DIR={shipped_build}"], {**without_credentials(tmp_path), **extra_env})
 
-    assert result.returncode != 0
-    assert "Traceback" not in result.stdout + result.stderr
-    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
-    assert errors == [expected], result.stderr
+    assert errors == [expected]
 
 
 def misspelt_package(tree: Path) -> None:
@@ -226,16 +226,6 @@ def test_a_mistake_in_a_layer_or_function_is_one_line_with_its_fix(
     mistake(tree)
     folders = [f"LAYERS_DIR={tree}/layers", f"FUNCTIONS_DIR={tree}/functions", f"BUILD_DIR={tree}/build"]
 
-    result = subprocess.run(
-        [MAKE, "--no-print-directory", *arguments, *folders],
-        cwd=ROOT,
-        env={**os.environ, "MAKEFLAGS": ""},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    errors = failing_make([*arguments, *folders], {**os.environ, "MAKEFLAGS": ""})
 
-    assert result.returncode != 0
-    assert "Traceback" not in result.stdout + result.stderr
-    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
-    assert errors == [expected.format(tree=tree)], result.stderr
+    assert errors == [expected.format(tree=tree)]
