@@ -83,15 +83,21 @@ report: $(BUILD_DIR)/manifest.json ## Show each function's layers, sizes against
 	$(LAYERKIT) report --build-dir $(BUILD_DIR)
 
 .PHONY: audit
-audit: $(BUILD_DIR)/manifest.json ## Which layers and functions ship a version an OSV advisory names; ADVISORIES=<folder or OSV zip> (writes build/audit.json)
-	@test -n "$(ADVISORIES)" || { echo "error: name the advisory database: make audit ADVISORIES=<folder of OSV files, or an OSV export zip>" >&2; exit 2; }
+audit: need-advisories $(BUILD_DIR)/manifest.json ## Which layers and functions ship a version an OSV advisory names; ADVISORIES=<folder or OSV zip> (writes build/audit.json)
 	$(LAYERKIT) audit --advisories $(ADVISORIES) --build-dir $(BUILD_DIR)
 
 .PHONY: invoke
-invoke: $(BUILD_DIR)/manifest.json ## Run FUNCTION locally with its layers, no Docker; LOCAL_AWS=1 (or ENDPOINT=<url>) as its own role, IAM enforced
-	@test -n "$(FUNCTION)" || { echo "error: name the function: make invoke FUNCTION=<name>" >&2; exit 2; }
+invoke: need-function $(BUILD_DIR)/manifest.json ## Run FUNCTION locally with its layers, no Docker; LOCAL_AWS=1 (or ENDPOINT=<url>) as its own role, IAM enforced
 	$(LAYERKIT) invoke $(FUNCTION) --build-dir $(BUILD_DIR) $(if $(EVENT),--event $(EVENT)) $(if $(PYTHON),--python $(PYTHON)) \
 	  $(if $(LOCAL_AWS),--local-aws) $(if $(ENDPOINT),--endpoint $(ENDPOINT))
+
+# A variable a target cannot do without is checked before its prerequisites build anything.
+.PHONY: need-advisories need-function
+need-advisories:
+	@test -n "$(ADVISORIES)" || { echo "error: name the advisory database: make audit ADVISORIES=<folder of OSV files, or an OSV export zip>" >&2; exit 2; }
+
+need-function:
+	@test -n "$(FUNCTION)" || { echo "error: name the function: make invoke FUNCTION=<name>" >&2; exit 2; }
 
 ##@ Development
 

@@ -229,3 +229,12 @@ def test_a_mistake_in_a_layer_or_function_is_one_line_with_its_fix(
     errors = failing_make([*arguments, *folders], {**os.environ, "MAKEFLAGS": ""})
 
     assert errors == [expected.format(tree=tree)]
+
+
+@pytest.mark.parametrize("target", ["invoke", "audit"])
+def test_a_missing_variable_is_named_before_anything_builds(target: str, tmp_path: Path) -> None:
+    env = {key: value for key, value in os.environ.items() if key not in ("FUNCTION", "ADVISORIES")}
+    errors = failing_make([target, f"BUILD_DIR={tmp_path}/build"], {**env, "MAKEFLAGS": ""})
+
+    assert len(errors) == 1
+    assert not (tmp_path / "build").exists()
