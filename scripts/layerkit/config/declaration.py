@@ -2,6 +2,7 @@
 
 import re
 import tomllib
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from layerkit import suggest
@@ -27,8 +28,15 @@ def read(kind: str, directory: Path, file_name: str, keys: set[str], name_use: s
         raise LayerError(f"{where}: missing; every {kind} folder needs one") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise LayerError(f"{where}: not valid TOML ({exc})") from None
-    unknown = sorted(set(data) - keys)
-    if unknown:
-        listed = suggest.hint(unknown, sorted(keys), "allowed")
-        raise LayerError(f"{where}: unknown key(s) {', '.join(unknown)}{listed}")
+    check_keys(data, keys, where)
     return where, data
+
+
+def check_keys(data: Mapping[str, object], keys: Iterable[str], where: str, table: str = "") -> None:
+    """Refuse keys not in `keys`, naming the nearest known one; a table's keys read `<table>.<key>`."""
+    unknown = sorted(set(data) - set(keys))
+    if unknown:
+        prefix = f"{table}." if table else ""
+        named = ", ".join(f"{prefix}{key}" for key in unknown)
+        listed = suggest.hint(unknown, sorted(keys), "allowed", prefix=prefix)
+        raise LayerError(f"{where}: unknown key(s) {named}{listed}")

@@ -200,9 +200,7 @@ def _allowed_licenses(value: object, where: str) -> tuple[str, ...] | None:
     example = '[licenses] allow = ["MIT", "Apache-2.0"]'
     if not isinstance(value, dict):
         raise LayerError(f"{where}: licenses must be a table, e.g. {example}")
-    unknown = sorted(set(value) - _LICENSES_KEYS)
-    if unknown:
-        raise LayerError(f"{where}: {_unknown_keys('licenses', unknown, _LICENSES_KEYS)}")
+    declaration.check_keys(value, _LICENSES_KEYS, where, table="licenses")
     if "allow" not in value:
         raise LayerError(f"{where}: licenses needs allow, e.g. {example}")
     allow = _unique(
@@ -217,12 +215,6 @@ def _allowed_licenses(value: object, where: str) -> tuple[str, ...] | None:
     return tuple(sorted(allow))
 
 
-def _unknown_keys(table: str, unknown: list[str], keys: set[str]) -> str:
-    """`unknown key(s) <table>.<key>`, with the nearest known key of the table and every allowed one."""
-    named = ", ".join(f"{table}.{key}" for key in unknown)
-    return f"unknown key(s) {named}{suggest.hint(unknown, sorted(keys), 'allowed', prefix=f'{table}.')}"
-
-
 def _unique(values: list[str], key: str, where: str) -> list[str]:
     if len(set(values)) != len(values):
         raise LayerError(f"{where}: {key} lists an entry twice")
@@ -233,9 +225,7 @@ def _sharing(value: object, where: str) -> Sharing:
     """The `[share]` table: 12-digit account IDs, an organization ID, and `public` only on purpose."""
     if not isinstance(value, dict):
         raise LayerError(f'{where}: share must be a table, e.g. [share] accounts = ["123456789012"]')
-    unknown = sorted(set(value) - _SHARE_KEYS)
-    if unknown:
-        raise LayerError(f"{where}: {_unknown_keys('share', unknown, _SHARE_KEYS)}")
+    declaration.check_keys(value, _SHARE_KEYS, where, table="share")
     accounts = _strings(value, "accounts", where, '12-digit account IDs, e.g. ["123456789012"]')
     for account in accounts:
         if account == "*":
@@ -261,9 +251,7 @@ def _audit_ignore(value: object, where: str) -> tuple[tuple[str, str], ...]:
     """The `[audit]` table: advisories `make audit` does not fail on here, each with a reason someone wrote."""
     if not isinstance(value, dict):
         raise LayerError(f"{where}: audit must be a table, e.g. {_AUDIT_EXAMPLE}")
-    unknown = sorted(set(value) - _AUDIT_KEYS)
-    if unknown:
-        raise LayerError(f"{where}: {_unknown_keys('audit', unknown, _AUDIT_KEYS)}")
+    declaration.check_keys(value, _AUDIT_KEYS, where, table="audit")
     ignore = value.get("ignore", {})
     if not isinstance(ignore, dict):
         raise LayerError(f"{where}: audit.ignore must be a table of advisory IDs and reasons, e.g. {_AUDIT_EXAMPLE}")

@@ -15,7 +15,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from layerkit import suggest
+from layerkit.config import declaration
 from layerkit.errors import LayerError
 
 KEY = "permissions"
@@ -63,10 +63,7 @@ def parse(data: object, where: str, environment: dict[str, str]) -> tuple[Statem
 
 
 def _statement(table: dict[str, object], where: str, environment: dict[str, str]) -> Statement:
-    unknown = sorted(set(table) - _KEYS)
-    if unknown:
-        listed = suggest.hint(unknown, sorted(_KEYS), "allowed")
-        raise LayerError(f"{where}: unknown key(s) {', '.join(unknown)}{listed}")
+    declaration.check_keys(table, _KEYS, where)
     actions = _strings(table.get("actions"), f"{where}: actions", 'e.g. actions = ["sts:AssumeRole"]')
     for action in actions:
         if not _ACTION.fullmatch(action):
