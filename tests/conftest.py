@@ -21,6 +21,19 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
+HANDLER = "def handle(event, context):\n    return 1\n"
+"""The smallest handler a test function needs."""
+
+
+@dataclass(frozen=True)
+class Run:
+    """A CLI run as a test reads it: the exit code, stdout, and stderr's lines."""
+
+    code: int
+    out: str
+    err: list[str]
+
+
 PROVIDER_PROBE = """terraform {
   required_providers {
     aws = { source = "hashicorp/aws", version = ">= 5.46.0, < 7.0.0" }

@@ -16,21 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import LayerFactory
+from conftest import HANDLER, ROOT, LayerFactory, Run
 from layerkit.cli import main
 from layerkit.inspect import advisories
 from layerkit.report import contents
 
-ROOT = Path(__file__).resolve().parent.parent
 OSV = ROOT / "tests" / "fixtures" / "osv"
-HANDLER = "def handle(event, context):\n    return 1\n"
-
-
-@dataclass(frozen=True)
-class Run:
-    code: int
-    out: str
-    err: list[str]
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from conftest import without_progress
+from conftest import HANDLER, ROOT, Run, without_progress
 from layerkit.build import resolve
 from layerkit.cli import main
 from layerkit.config import layer_config
@@ -19,16 +18,6 @@ from layerkit.lambda_facts import MAX_UNZIPPED_BYTES
 
 if TYPE_CHECKING:
     from conftest import LayerFactory
-
-ROOT = Path(__file__).resolve().parent.parent
-HANDLER = "def handle(event, context):\n    return 1\n"
-
-
-@dataclass(frozen=True)
-class Run:
-    code: int
-    out: str
-    err: list[str]
 
 
 def add_function(layers: LayerFactory, name: str, attached: list[str], files: dict[str, str] | None = None) -> Path:

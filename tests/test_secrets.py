@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 import pytest
-from conftest import without_progress
+from conftest import HANDLER, without_progress
 from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
 from detect_secrets.settings import get_settings
 from layerkit.build import pipeline, secrets
@@ -38,7 +38,6 @@ ADVICE = (
     "if it is not a secret, end the line with '# pragma: allowlist secret'"
 )
 FUNCTION = 'runtime = "python3.12"\nhandler = "app.handle"\narchitecture = "x86_64"\nlayers = ["mine"]\n'
-HANDLER = "def handle(event, context):\n    return 1\n"
 
 
 def project(tmp_path: Path, layers: LayerFactory) -> list[str]:
