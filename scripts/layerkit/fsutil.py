@@ -11,6 +11,22 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from layerkit.errors import LayerError
+
+
+def read_text(path: Path, where: str, fix: str) -> str:
+    """A user's text file as UTF-8, or one error naming it: `<where>: cannot be read (<why>); <fix>`.
+
+    FileNotFoundError is left to the caller, whose message for a missing file says more.
+    """
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise
+    except (OSError, UnicodeDecodeError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise LayerError(f"{where}: cannot be read ({why}); {fix}") from None
+
 
 def atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)

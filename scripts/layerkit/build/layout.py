@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from layerkit.config.layer_config import SOURCES_DIR, LayerConfig
-from layerkit.errors import LayerError
+from layerkit.errors import LayerError, reading
 
 _INSTALLER_LEFTOVERS = {"bin", ".lock"}
 
@@ -133,19 +133,27 @@ def excluded(config: LayerConfig, zip_path: str) -> bool:
 
 
 def _prune_records(tree: Tree) -> Tree:
-    """Rewrite each RECORD to list only files the zip ships, so none names a host path."""
+    """Rewrite each RECORD to list only files the zip ships, so none names a host path.
+
+    A RECORD is the wheel's publisher's data: bytes that are not UTF-8 are kept as they are
+    (surrogateescape), and one the CSV reader cannot read ships unchanged.
+    """
     pruned = dict(tree)
     for path, entry in tree.items():
         if not path.endswith(".dist-info/RECORD"):
             continue
         site = posixpath.dirname(posixpath.dirname(path))
-        rows = csv.reader(io.StringIO(entry.read().decode("utf-8")))
+        try:
+            with reading(entry.path):
+                rows = list(csv.reader(io.StringIO(entry.read().decode("utf-8", errors="surrogateescape"))))
+        except csv.Error:
+            continue
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         for row in rows:
             if row and posixpath.normpath(posixpath.join(site, row[0])) in tree:
                 writer.writerow(row)
-        pruned[path] = FileEntry(entry.path, entry.executable, out.getvalue().encode("utf-8"))
+        pruned[path] = FileEntry(entry.path, entry.executable, out.getvalue().encode("utf-8", errors="surrogateescape"))
     return pruned
 
 

@@ -20,6 +20,7 @@ from packaging.version import InvalidVersion, Version
 
 from layerkit.config.layer_config import REQUIREMENTS_IN, LayerConfig
 from layerkit.errors import LayerError
+from layerkit.fsutil import read_text
 from layerkit.lambda_facts import Target
 
 SHARED_LOCKFILE = "requirements.txt"
@@ -104,7 +105,8 @@ def read_requirements(config: LayerConfig) -> list[Requirement]:
     if not path.exists():
         return []
     requirements = []
-    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    text = read_text(path, f"layer {config.name}: {path}", "save it as UTF-8 text, one requirement per line")
+    for number, raw in enumerate(text.splitlines(), start=1):
         line = re.sub(r"(^|\s)#.*$", "", raw).strip()
         if not line:
             continue
@@ -133,7 +135,8 @@ def read(path: Path) -> Lock:
     direct: set[str] = set()
     hashes: dict[str, set[str]] = {}
     current = ""
-    for line in path.read_text(encoding="utf-8").splitlines():
+    text = read_text(path, str(path), "run 'make lock' to write it again")
+    for line in text.splitlines():
         if line.startswith(TARGETS_PREFIX):
             targets = frozenset(line.removeprefix(TARGETS_PREFIX).split())
         elif line.startswith(PROVIDED_PREFIX):

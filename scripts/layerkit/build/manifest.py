@@ -162,10 +162,12 @@ def read(build_dir: BuildDir) -> tuple[list[Record], list[Record]]:
     """The layer artifacts and function zips of the manifest the last good build wrote."""
     path = build_dir.manifest
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_bytes())
     except FileNotFoundError:
         raise LayerError(f"{path}: missing; run 'make layers'") from None
-    except json.JSONDecodeError as exc:
+    except OSError as exc:
+        raise LayerError(f"{path}: cannot be read ({exc.strerror or exc}); run 'make layers'") from None
+    except ValueError as exc:  # JSONDecodeError, and bytes that are not UTF-8
         raise LayerError(f"{path}: not valid JSON ({exc}); run 'make layers'") from None
     found = data.get("format") if isinstance(data, dict) else None
     if isinstance(found, int) and found > FORMAT:
@@ -173,9 +175,10 @@ def read(build_dir: BuildDir) -> tuple[list[Record], list[Record]]:
             f"{path}: manifest format {found} was written by a newer layerkit; this checkout reads format "
             f"{FORMAT}: update the checkout, or run 'make layers' to rebuild with this one"
         )
-    if found != FORMAT:
+    lists = [data.get(key) for key in ("artifacts", "functions")] if found == FORMAT else []
+    if not lists or not all(isinstance(v, list) and all(isinstance(r, dict) for r in v) for v in lists):
         raise LayerError(f"{path}: not a format {FORMAT} manifest; run 'make layers'")
-    return data["artifacts"], data["functions"]
+    return lists[0], lists[1]
 
 
 def write(build_dir: BuildDir, artifacts: list[Record], functions: list[Record]) -> Path:

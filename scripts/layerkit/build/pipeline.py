@@ -327,7 +327,12 @@ def _check_licenses(config: LayerConfig, architecture: str, dists: list[Dist]) -
     if not refused:
         return
     first = refused[0]
-    declared = f"under {first.license}" if first.license else "with an unknown license (its METADATA declares none)"
+    if first.license is None:
+        declared = "with an unknown license (its METADATA declares none)"
+    elif first.license.expression is None:
+        declared = f"under {first.license!s:.80}, which is not an SPDX expression and so counts as unknown"
+    else:
+        declared = f"under {first.license}"
     more = f" (and {len(refused) - 1} more distribution(s))" if len(refused) > 1 else ""
     raise LayerError(
         f"layer {config.name} ({architecture}): ships {first.name} {first.version} {declared}, which "

@@ -17,7 +17,6 @@ The same inputs give the same bytes: no timestamp, sorted components, and a seri
 derived from the document itself.
 """
 
-import csv
 import hashlib
 import io
 import uuid
@@ -42,7 +41,7 @@ from layerkit.errors import LayerError
 from layerkit.lambda_facts import Target
 from layerkit.records import Record
 from layerkit.report.analyses import imported
-from layerkit.report.contents import Dist, code_place, layer_place, read_archive, read_zip
+from layerkit.report.contents import UNREADABLE_ZIP, Dist, code_place, layer_place, read_archive, read_zip
 
 SCHEMA = SchemaVersion.V1_5
 LAYER = "layerkit:layer"
@@ -69,9 +68,9 @@ def layer_dists(config: LayerConfig, zip_path: Path, zip_data: bytes) -> list[Di
             shared = [r for r in config.runtimes if r not in own][:1]
             found: dict[tuple[str, str], Dist] = {}
             for runtime in own + shared:
-                for dist in read_archive(archive, layer_place(runtime)).dists.values():
+                for dist in read_archive(archive, layer_place(runtime), zip_path).dists.values():
                     found.setdefault((dist.name, dist.version), dist)
-    except (OSError, ValueError, csv.Error, zipfile.BadZipFile) as exc:
+    except UNREADABLE_ZIP as exc:
         raise LayerError(f"layer {config.name}: {zip_path}: cannot read the zip just built ({exc})") from None
     return [found[key] for key in sorted(found)]
 

@@ -14,10 +14,11 @@ from layerkit.records import Record
 def read(build_dir: BuildDir, key: str) -> Record | None:
     """The artifact's last record, or None when there is none or it is unreadable (then it is rebuilt)."""
     try:
-        state: Record = json.loads(build_dir.state(key).read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError):
+        state = json.loads(build_dir.state(key).read_bytes())
+    except (OSError, ValueError):
         return None
-    return state
+    fields = ("inputs_sha256", "zip", "zip_size", "sbom")
+    return state if isinstance(state, dict) and all(field in state for field in fields) else None
 
 
 def write(build_dir: BuildDir, entry: Record) -> None:

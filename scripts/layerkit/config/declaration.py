@@ -7,6 +7,7 @@ from pathlib import Path
 
 from layerkit import suggest
 from layerkit.errors import LayerError
+from layerkit.fsutil import read_text
 
 _NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
@@ -23,10 +24,10 @@ def read(kind: str, directory: Path, file_name: str, keys: set[str], name_use: s
     if not _NAME.fullmatch(directory.name):
         raise LayerError(f"{where}: the folder name must be 1-64 letters, digits, '-' or '_' ({name_use})")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_text(path, where, "save it as UTF-8 TOML"))
     except FileNotFoundError:
         raise LayerError(f"{where}: missing; every {kind} folder needs one") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    except tomllib.TOMLDecodeError as exc:
         raise LayerError(f"{where}: not valid TOML ({exc})") from None
     check_keys(data, keys, where)
     return where, data

@@ -17,6 +17,7 @@ import json
 import os
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from functools import cache, partial
@@ -26,7 +27,7 @@ import yaml
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from layerkit.errors import LayerError
+from layerkit.errors import LayerError, reading
 
 ECOSYSTEM = "PyPI"
 _SUFFIXES = {".json": "json", ".yaml": "yaml", ".yml": "yaml"}
@@ -34,6 +35,8 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's loader when PyYAML was built with it: several times faster than the pure-Python one."""
 _NAME_VALUE = re.compile(rb"""name["']?\s*:\s*["']?([A-Za-z0-9][A-Za-z0-9._-]*)""")
 """A `name` key's value, in JSON or YAML: where a file says which packages it is about."""
+UNREADABLE_MEMBER = (EOFError, ValueError, RuntimeError, NotImplementedError, zlib.error, zipfile.BadZipFile)
+"""What reading one member of a zip raises when that member is corrupt (the zip as a whole opened)."""
 _HEADLINE = 100
 """Characters of an advisory's summary or details shown under its ID."""
 
@@ -134,11 +137,16 @@ def load(path: Path, packages: Collection[str]) -> Database:
     database = Database()
     for source, kind, read in _files(path):
         database.files += 1
-        data = read()
+        try:
+            data = read()
+        except (OSError, *UNREADABLE_MEMBER) as exc:
+            database.warnings.append(f"{source}: skipped, cannot be read ({exc})")
+            continue
         if not _may_concern(data, wanted):
             continue
         try:
-            advisory = _advisory(_parse(data, kind), source)
+            with reading(source):
+                advisory = _advisory(_parse(data, kind), source)
         except _MalformedError as exc:
             database.warnings.append(f"{source}: skipped, not a usable OSV advisory ({exc})")
             continue

@@ -363,7 +363,7 @@ def _zip_dists(zip_file: Path, places: list[contents.Place]) -> set[tuple[str, s
     try:
         with zipfile.ZipFile(zip_file) as archive:
             names = [n for n in archive.namelist() if ".dist-info/" in n]
-    except (OSError, zipfile.BadZipFile) as exc:
+    except contents.UNREADABLE_ZIP as exc:
         raise LayerError(f"{zip_file}: cannot read the zip ({exc}); run 'make layers'") from None
     found = set()
     for name in names:

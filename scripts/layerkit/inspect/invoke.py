@@ -18,6 +18,8 @@ import subprocess
 import tempfile
 import time
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,7 @@ from layerkit.build import manifest
 from layerkit.build_dir import BuildDir
 from layerkit.errors import LayerError
 from layerkit.records import Record
+from layerkit.report.contents import UNREADABLE_ZIP
 
 BOOTSTRAP = Path(__file__).with_name("lambda_bootstrap.py")
 _HOST_ARCHITECTURE = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}
@@ -157,7 +160,7 @@ def _foreign_extensions(zips: list[Path], here: str) -> list[str]:
     tag = f"cpython-{here.removeprefix('python').replace('.', '')}"
     notes = []
     for path in zips:
-        with zipfile.ZipFile(path) as archive:
+        with _opened(path) as archive:
             foreign = sorted(name for name in archive.namelist() if (m := _EXTENSION.search(name)) and m["tag"] != tag)
         if foreign:
             digits = _EXTENSION.search(foreign[0])["tag"].removeprefix("cpython-")  # type: ignore[index]
@@ -174,8 +177,26 @@ def _extract(zips: list[Path], dest: Path) -> None:
     """Extract in order, so a later zip's file replaces an earlier one's."""
     dest.mkdir()
     for path in zips:
-        with zipfile.ZipFile(path) as archive:
-            archive.extractall(dest)
+        with _opened(path) as archive:
+            try:
+                archive.extractall(dest)
+            except UNREADABLE_ZIP as exc:
+                raise _unreadable(path, exc) from None
+
+
+@contextmanager
+def _opened(path: Path) -> Iterator[zipfile.ZipFile]:
+    """A zip of the build, open for reading, or one error naming it when it is missing or corrupt."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except UNREADABLE_ZIP as exc:
+        raise _unreadable(path, exc) from None
+    with archive:
+        yield archive
+
+
+def _unreadable(path: Path, exc: Exception) -> LayerError:
+    return LayerError(f"{path}: cannot read the zip ({exc}); run 'make layers' to build it again")
 
 
 def _make_read_only(*roots: Path) -> None:
