@@ -102,8 +102,17 @@ need-function:
 ##@ Development
 
 .PHONY: test
-test: lint $(VENV_STAMP) ## Run linters and every test, in parallel (PYTEST_WORKERS=auto), with the 10 slowest listed
-	$(VENV)/bin/python -m pytest -n $(PYTEST_WORKERS) --durations=10 $(PYTEST_ARGS)
+test: lint $(VENV_STAMP) ## Run linters and every test but the corpus, in parallel (PYTEST_WORKERS=auto), with the 10 slowest listed
+	$(VENV)/bin/python -m pytest -n $(PYTEST_WORKERS) --durations=10 --ignore=tests/test_corpus.py $(PYTEST_ARGS)
+
+.PHONY: test-corpus
+test-corpus: $(VENV_STAMP) ## Lock, build, report and invoke the corpus of real PyPI packages (tests/corpus; network)
+	$(VENV)/bin/python -m pytest --durations=5 tests/test_corpus.py $(PYTEST_ARGS)
+
+.PHONY: fuzz
+fuzz: $(VENV_STAMP) ## Fuzz the readers of wheel metadata with 10,000 examples per test (make test runs 200)
+	HYPOTHESIS_PROFILE=fuzz $(VENV)/bin/python -m pytest -p no:cacheprovider -q --hypothesis-show-statistics \
+	  tests/test_metadata_fuzz.py
 
 .PHONY: lint
 lint: lint-python checkov actionlint ## ruff, mypy --strict, checkov on the Terraform, actionlint on the CI example

@@ -8,6 +8,7 @@ import json
 import os
 import sys
 import time
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -17,7 +18,7 @@ from layerkit.build import manifest, pipeline, resolve
 from layerkit.build_dir import BuildDir
 from layerkit.columns import columns
 from layerkit.config import function_config, layer_config
-from layerkit.errors import LayerError
+from layerkit.errors import LayerError, read_while
 from layerkit.inspect import audit, invoke
 from layerkit.report import analyses, model
 
@@ -31,6 +32,11 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parents[2]
 """The repository root, which holds the root Terraform configuration."""
 INTERRUPTED = 130
+BUG = 70
+"""EX_SOFTWARE: the exit code of an unexpected exception, which is layerkit's fault, not the user's."""
+DEBUG_VARIABLE = "LAYERKIT_DEBUG"
+"""Set to 1, or pass --debug: an unexpected exception also prints its traceback."""
+BUG_REPORTS = "see 'Reporting a bug' in docs/development.md"
 NO_CREDENTIALS = "NoCredentialsError"
 """botocore's error when a handler calls AWS without credentials."""
 
@@ -47,6 +53,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return INTERRUPTED
+    except Exception as exc:  # noqa: BLE001 -- the one boundary where a bug becomes one line instead of a traceback
+        if args.debug or os.environ.get(DEBUG_VARIABLE) == "1":
+            traceback.print_exc()
+        print(f"error: {_bug(exc)}", file=sys.stderr)
+        return BUG
+
+
+def _bug(exc: Exception) -> str:
+    """A bug in one line: that it is one, what was raised and while reading what, and where to report it."""
+    what = " ".join(f"{type(exc).__name__}: {exc}".split())
+    where = f" while reading {source}" if (source := read_while(exc)) else ""
+    return (
+        f"layerkit hit a bug, not a problem with your files ({what}){where}; please report it with this line "
+        f"and the output of the same command with --debug ({DEBUG_VARIABLE}=1 under make): {BUG_REPORTS}"
+    )
 
 
 class _Parser(argparse.ArgumentParser):
@@ -60,6 +81,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="layerkit", description=__doc__)
     parser.add_argument("--layers-dir", type=Path, default=Path("layers"), help="one folder per layer")
     parser.add_argument("--functions-dir", type=Path, default=Path("functions"), help="one folder per function")
+    parser.add_argument("--debug", action="store_true", help=f"print a bug's traceback (or set {DEBUG_VARIABLE}=1)")
     commands = parser.add_subparsers(dest="command", required=True)
     lock = commands.add_parser("lock", help="resolve each layer's requirements.in for its targets")
     lock.add_argument("layers", nargs="*", help="layer names (default: all)")
