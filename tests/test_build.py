@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from layerkit.build import pipeline, resolve
 from layerkit.build_dir import BuildDir
+from layerkit.builder import pipeline, resolve
 from layerkit.config import layer_config
 from layerkit.errors import LayerError
 from layerkit.lambda_facts import MAX_UNZIPPED_BYTES

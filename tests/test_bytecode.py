@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from layerkit.build import bytecode, pipeline, resolve
 from layerkit.build_dir import BuildDir
+from layerkit.builder import bytecode, pipeline, resolve
 from layerkit.config import layer_config
 from layerkit.errors import LayerError
 from layerkit.lambda_facts import RUNTIMES

@@ -6,8 +6,8 @@ import io
 import zipfile
 from typing import TYPE_CHECKING
 
-from layerkit.build.deterministic_zip import COMPRESS_LEVEL, entry_names, zip_bytes
-from layerkit.build.layout import FileEntry, Tree
+from layerkit.builder.deterministic_zip import COMPRESS_LEVEL, entry_names, zip_bytes
+from layerkit.builder.layout import FileEntry, Tree
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 import boto3
 import pytest
 from conftest import ROOT, reset
-from layerkit.build import pipeline
 from layerkit.build_dir import BuildDir
+from layerkit.builder import pipeline
 from layerkit.cli import main
 from layerkit.config import function_config, layer_config
 from layerkit.deploy import function_role, local_aws

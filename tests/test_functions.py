@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from layerkit.build import pipeline
 from layerkit.build_dir import BuildDir
+from layerkit.builder import pipeline
 from layerkit.config import function_config, layer_config
 from layerkit.errors import LayerError
 

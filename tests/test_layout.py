@@ -1,6 +1,6 @@
 """The package's layout rule, read from the imports: each subpackage imports only those below it.
 
-`layerkit/__init__.py` states the order. A later change that imports upwards (say, `build`
+`layerkit/__init__.py` states the order. A later change that imports upwards (say, `builder`
 importing `deploy`) fails here instead of quietly tangling the concerns.
 """
 
@@ -8,7 +8,7 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "scripts" / "layerkit"
-ORDER = ("config", "report", "build", "inspect", "deploy")
+ORDER = ("config", "report", "builder", "inspect", "deploy")
 """Lowest first: a subpackage may import the ones before it, never the ones after it."""
 TOP = ("cli", "__main__")
 """The entry points: above every subpackage."""
@@ -54,8 +54,8 @@ def test_subpackages_import_only_downwards() -> None:
 
 
 def test_the_rule_sees_an_upward_import(tmp_path: Path) -> None:
-    """The reader above would catch `build` importing `deploy` in either import form."""
+    """The reader above would catch `builder` importing `deploy` in either import form."""
     module = tmp_path / "m.py"
     module.write_text("from layerkit.deploy import demo\nimport layerkit.inspect.invoke\n", encoding="utf-8")
     assert _imported(module) == {"deploy", "inspect.invoke"}
-    assert _rank("deploy") > _rank("build.pipeline")  # type: ignore[operator]
+    assert _rank("deploy") > _rank("builder.pipeline")  # type: ignore[operator]

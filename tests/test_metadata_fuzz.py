@@ -21,8 +21,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from layerkit import licenses
-from layerkit.build import sbom
-from layerkit.build.layout import FileEntry, _prune_records
+from layerkit.builder import sbom
+from layerkit.builder.layout import FileEntry, _prune_records
 from layerkit.config.layer_config import LayerConfig
 from layerkit.errors import LayerError
 from layerkit.report.contents import layer_place, read_zip

@@ -6,8 +6,8 @@ import json
 from typing import TYPE_CHECKING
 
 import pytest
-from layerkit.build import pipeline
 from layerkit.build_dir import BuildDir
+from layerkit.builder import pipeline
 from layerkit.cli import main
 from layerkit.config import function_config, layer_config
 from layerkit.errors import LayerError

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from conftest import HANDLER, ROOT, Run, without_progress
-from layerkit.build import resolve
+from layerkit.builder import resolve
 from layerkit.cli import main
 from layerkit.config import layer_config
 from layerkit.errors import LayerError

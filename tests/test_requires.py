@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from conftest import ROOT, without_progress
-from layerkit.build import lockfile
+from layerkit.builder import lockfile
 from layerkit.cli import main
 from layerkit.config import layer_config
 from layerkit.lambda_facts import Target

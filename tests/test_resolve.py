@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from conftest import ROOT
-from layerkit.build import lockfile, resolve
+from layerkit.builder import lockfile, resolve
 from layerkit.config import layer_config
 from layerkit.lambda_facts import Target, describe
 

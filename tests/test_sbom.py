@@ -13,8 +13,8 @@ import pytest
 from conftest import LayerFactory
 from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
-from layerkit.build import lockfile, resolve
-from layerkit.build.sbom import UNKNOWN_CONTENTS
+from layerkit.builder import lockfile, resolve
+from layerkit.builder.sbom import UNKNOWN_CONTENTS
 from layerkit.config import layer_config
 from layerkit.errors import LayerError
 from test_report import add_function, append_toml, run

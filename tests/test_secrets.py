@@ -13,8 +13,8 @@ import pytest
 from conftest import HANDLER, without_progress
 from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
 from detect_secrets.settings import get_settings
-from layerkit.build import pipeline, secrets
 from layerkit.build_dir import BuildDir
+from layerkit.builder import pipeline, secrets
 from layerkit.cli import main
 from layerkit.config import function_config, layer_config
 

@@ -6,7 +6,7 @@ build_dir, licenses); `tests/test_layout.py` holds that rule:
 
 1. `config`: reads layer.toml and function.toml.
 2. `report`: what a function gets once Lambda merges its layers; it gates the manifest.
-3. `build`: lockfiles, installs, zips, bytecode, SBOMs and the manifest; `build.pipeline` runs them.
+3. `builder`: lockfiles, installs, zips, bytecode, SBOMs and the manifest; `builder.pipeline` runs them.
 4. `inspect`: runs a built function locally, as Lambda would.
 5. `deploy`: drives Terraform and AWS (or the local AWS).
 

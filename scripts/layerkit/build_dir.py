@@ -1,13 +1,13 @@
 """The build folder (`build/` by default): the one place that knows every path under it.
 
-manifest.json        what Terraform reads (build.manifest)
+manifest.json        what Terraform reads (builder.manifest)
 report.json          the last build's report on the functions (report.model)
 audit.json           the last `make audit`'s findings against an advisory database (inspect.audit)
 .lock                held by a build for its whole run (fsutil.exclusive)
-state/<key>.json     each artifact's record, so a later build can skip it (build.state)
+state/<key>.json     each artifact's record, so a later build can skip it (builder.state)
 layers/<key>-<sha256[:16]>.zip      layer zips, named by content
 functions/<name>-<sha256[:16]>.zip  function zips, named by content
-sbom/<key>-<sha256[:16]>.cdx.json   each layer artifact's and function's SBOM (build.sbom): a layer's
+sbom/<key>-<sha256[:16]>.cdx.json   each layer artifact's and function's SBOM (builder.sbom): a layer's
                                     named by its content, a function's by its inputs
 .staging-*/          installs under way, removed when the build ends
 local-aws/           Terraform's state and plugins for runs against a local AWS

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from layerkit import suggest
-from layerkit.build import manifest, pipeline, resolve
 from layerkit.build_dir import BuildDir
+from layerkit.builder import manifest, pipeline, resolve
 from layerkit.columns import columns
 from layerkit.config import function_config, layer_config
 from layerkit.errors import LayerError, read_while

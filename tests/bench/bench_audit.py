@@ -26,8 +26,8 @@ from pathlib import Path
 
 import yaml
 from bench_table import table
-from layerkit.build import manifest
 from layerkit.build_dir import BuildDir
+from layerkit.builder import manifest
 from layerkit.inspect import advisories, audit
 
 ROOT = Path(__file__).resolve().parents[2]

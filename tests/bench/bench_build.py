@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench_table import table
-from layerkit.build import uv_cli
+from layerkit.builder import uv_cli
 from layerkit.lambda_facts import Target
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 
 from bench_table import table
-from layerkit.build import pipeline
 from layerkit.build_dir import BuildDir
+from layerkit.builder import pipeline
 from layerkit.config import function_config, layer_config
 from layerkit.deploy import function_role, local_aws
 from layerkit.inspect import invoke

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from layerkit.build import manifest
 from layerkit.build_dir import BuildDir
+from layerkit.builder import manifest
 from layerkit.columns import columns
 from layerkit.deploy import function_role, local_aws, terraform_root
 from layerkit.deploy.terraform_cli import TerraformCli

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import boto3
 from botocore.config import Config
 
-from layerkit.build import manifest
+from layerkit.builder import manifest
 from layerkit.deploy import local_aws
 from layerkit.deploy.terraform_cli import TerraformCli, Workspace
 from layerkit.errors import LayerError

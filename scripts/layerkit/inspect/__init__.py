@@ -4,5 +4,5 @@
 - `advisories` and `audit`: which layers and functions ship a version an OSV advisory names.
 
 Reads the manifest and the zips; never changes them (`audit` writes only its `audit.json`).
-Imports `build`, `report`, `config` and the shared modules, never `deploy`.
+Imports `builder`, `report`, `config` and the shared modules, never `deploy`.
 """

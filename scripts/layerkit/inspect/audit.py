@@ -12,8 +12,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from layerkit.build import manifest
 from layerkit.build_dir import BuildDir
+from layerkit.builder import manifest
 from layerkit.config.function_config import CODE_DIR
 from layerkit.config.layer_config import LAYER_FILE, LayerConfig
 from layerkit.errors import LayerError

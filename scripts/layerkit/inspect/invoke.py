@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from layerkit import suggest
-from layerkit.build import manifest
 from layerkit.build_dir import BuildDir
+from layerkit.builder import manifest
 from layerkit.errors import LayerError
 from layerkit.records import Record
 from layerkit.report.contents import UNREADABLE_ZIP

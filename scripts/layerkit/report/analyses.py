@@ -150,7 +150,7 @@ def _tied(function: str, found: _Found) -> tuple[Finding, ...]:
 def imported(candidates: Sequence[tuple[int, int]]) -> int:
     """Which of (merge index, rank) is imported: the first on sys.path; in one folder, the later layer's.
 
-    The SBOMs (`build.sbom`) mark shadowed distributions by the same rule.
+    The SBOMs (`builder.sbom`) mark shadowed distributions by the same rule.
     """
     return min(candidates, key=lambda c: (c[1], -c[0]))[0]
 

@@ -31,7 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from layerkit.build.layout import FileEntry, Tree
+from layerkit.builder.layout import FileEntry, Tree
 from layerkit.config.layer_config import LAYER_FILE, SOURCES_DIR, LayerConfig
 from layerkit.errors import LayerError
 

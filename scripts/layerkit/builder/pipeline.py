@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from layerkit import licenses
-from layerkit.build import (
+from layerkit.build_dir import BuildDir
+from layerkit.builder import (
     bytecode,
     deterministic_zip,
     install,
@@ -31,7 +32,6 @@ from layerkit.build import (
     state,
     uv_cli,
 )
-from layerkit.build_dir import BuildDir
 from layerkit.config import layer_config
 from layerkit.config.function_config import FunctionConfig
 from layerkit.config.layer_config import LAYER_FILE, LayerConfig

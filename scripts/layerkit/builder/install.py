@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from layerkit.build import uv_cli
-from layerkit.build.lockfile import Lock
+from layerkit.builder import uv_cli
+from layerkit.builder.lockfile import Lock
 from layerkit.errors import LayerError
 from layerkit.lambda_facts import Target
 

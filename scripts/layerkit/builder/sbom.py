@@ -34,8 +34,8 @@ from cyclonedx.spdx import fixup_id, is_supported_id
 from packageurl import PackageURL
 
 from layerkit import licenses
-from layerkit.build import lockfile
-from layerkit.build.lockfile import Lock
+from layerkit.builder import lockfile
+from layerkit.builder.lockfile import Lock
 from layerkit.config.layer_config import LayerConfig
 from layerkit.errors import LayerError
 from layerkit.lambda_facts import Target

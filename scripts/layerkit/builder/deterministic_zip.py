@@ -19,7 +19,7 @@ import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from layerkit.build.layout import FileEntry, Tree
+from layerkit.builder.layout import FileEntry, Tree
 
 COMPRESS_LEVEL = 6
 """zlib's default, and `zip`'s: the size/speed balance people expect."""

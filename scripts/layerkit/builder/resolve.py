@@ -18,7 +18,7 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
-from layerkit.build import lockfile, uv_cli
+from layerkit.builder import lockfile, uv_cli
 from layerkit.config.layer_config import REQUIREMENTS_IN, LayerConfig
 from layerkit.errors import LayerError
 from layerkit.fsutil import atomic_write

@@ -18,9 +18,9 @@ import json
 from collections import defaultdict
 from pathlib import Path
 
-from layerkit.build.layout import Tree
-from layerkit.build.lockfile import Lock
 from layerkit.build_dir import BuildDir
+from layerkit.builder.layout import Tree
+from layerkit.builder.lockfile import Lock
 from layerkit.config.function_config import FunctionConfig, is_external
 from layerkit.config.layer_config import LayerConfig
 from layerkit.errors import LayerError
