@@ -271,3 +271,17 @@ def test_invoke_returns_the_expected_payload(corpus: Corpus, python311: str, fun
     )
     succeeded(step, f"invoke {function}")
     assert json.loads(step.out) == EXPECTED[function]
+
+
+def test_numpy_1_26_4_on_python3_13_is_one_error_line_naming_the_missing_wheel(tmp_path: Path) -> None:
+    # Why numpy's layer.toml leaves python3.13 out: numpy 1.26.4 publishes wheels for 3.9 to 3.12.
+    layers_dir, functions_dir = copy_corpus(tmp_path / "corpus")
+    toml = layers_dir / "numpy" / "layer.toml"
+    text = toml.read_text(encoding="utf-8")
+    toml.write_text(text.replace('runtimes = ["python3.11"]', 'runtimes = ["python3.11", "python3.13"]'), "utf-8")
+    step = cli("--layers-dir", str(layers_dir), "--functions-dir", str(functions_dir), "lock", "numpy")
+    assert step.crash is None
+    assert step.code == 1
+    (line,) = step.err
+    assert line.startswith("error: layer numpy: ")
+    assert "numpy==1.26.4 publishes no wheel for python3.13 on x86_64 and arm64" in line
