@@ -17,7 +17,7 @@ import pytest
 from layerkit.build_dir import BuildDir
 from layerkit.builder import pipeline, resolve
 from layerkit.config import layer_config
-from layerkit.errors import LayerError
+from layerkit.errors import LayerError, of_layer
 from layerkit.lambda_facts import MAX_UNZIPPED_BYTES
 
 if TYPE_CHECKING:
@@ -314,19 +314,17 @@ def test_an_error_alike_on_every_architecture_is_one_failure_naming_them(layers:
     directory = layers.make("mine", requirements="six==1.17.0\n", architectures=("x86_64", "arm64"))
     layers.make("other", requirements="six==1.17.0\n", architectures=("arm64",))
     outcomes = pipeline.build_all(layer_config.discover(layers.layers_dir), [], BuildDir(build_dir), jobs=2).outcomes
-    assert [str(o.error) for o in outcomes if o.error] == [
-        f"layer mine: {directory}/requirements.txt: missing for python3.12-x86_64; run 'make lock'",
-        f"layer mine: {directory}/requirements.txt: missing for python3.12-arm64; run 'make lock'",
-        f"layer other: {layers.layers_dir}/other/requirements.txt: missing for python3.12-arm64; run 'make lock'",
-    ]
+    # Raised once for the layer, before its architectures are built apart: each of its artifacts carries it.
+    assert [o.key for o in outcomes if o.error] == ["mine-x86_64", "mine-arm64", "other-arm64"]
+    assert outcomes[0].error is outcomes[1].error
     assert pipeline.failures(outcomes) == [
         pipeline.Failure(
             f"layer mine (x86_64, arm64): {directory}/requirements.txt: missing for python3.12; run 'make lock'",
-            ("layer mine",),
+            (of_layer("mine"),),
         ),
         pipeline.Failure(
             f"layer other: {layers.layers_dir}/other/requirements.txt: missing for python3.12-arm64; run 'make lock'",
-            ("layer other",),
+            (of_layer("other"),),
         ),
     ]
 
@@ -348,16 +346,17 @@ def test_errors_about_each_architectures_own_lockfile_stay_apart(layers: LayerFa
 def test_an_error_that_names_its_architecture_names_both_once() -> None:
     """A license refusal or a size limit says `layer <name> (<arch>):`; alike on both, it says both."""
     refusal = "ships idna 3.10 under Unknown, which [licenses] allow in layers/mine/layer.toml does not permit"
+    mine = of_layer("mine")
     outcomes = [
         pipeline.Outcome(
             f"mine-{arch}",
             None,
             rebuilt=False,
-            error=LayerError(f"layer mine ({arch}): {refusal}"),
-            owner="layer mine",
+            error=LayerError(refusal, about=mine, architectures=[arch]),
+            subject=mine,
             architecture=arch,
         )
         for arch in ("arm64", "x86_64")
     ]
-    assert pipeline.failures(outcomes) == [pipeline.Failure(f"layer mine (x86_64, arm64): {refusal}", ("layer mine",))]
-    assert pipeline.failures(outcomes[:1]) == [pipeline.Failure(f"layer mine (arm64): {refusal}", ("layer mine",))]
+    assert pipeline.failures(outcomes) == [pipeline.Failure(f"layer mine (x86_64, arm64): {refusal}", (mine,))]
+    assert pipeline.failures(outcomes[:1]) == [pipeline.Failure(f"layer mine (arm64): {refusal}", (mine,))]

@@ -148,7 +148,7 @@ def test_a_build_with_nothing_changed_scans_nothing(
     assert all(o.record for o in pipeline.build_all(configs, functions, BuildDir(build_dir), jobs=2).outcomes)
 
     scanned: list[str] = []
-    monkeypatch.setattr(secrets, "check", lambda owner, _files: scanned.append(owner))
+    monkeypatch.setattr(secrets, "check", lambda owner, _files: scanned.append(str(owner)))
     outcomes = pipeline.build_all(configs, functions, BuildDir(build_dir), jobs=2).outcomes
     assert [o.rebuilt for o in outcomes] == [False, False, False]
     assert scanned == []

@@ -18,7 +18,7 @@ from layerkit.build_dir import BuildDir
 from layerkit.builder import manifest, pipeline, resolve
 from layerkit.columns import columns
 from layerkit.config import function_config, layer_config
-from layerkit.errors import LayerError, read_while
+from layerkit.errors import LayerError, Subject, read_while
 from layerkit.inspect import audit, invoke
 from layerkit.report import analyses, model
 
@@ -227,7 +227,7 @@ def _build(
     for failure in failures:
         print(f"error: {failure.message}", file=sys.stderr)
     if len(failures) > 1:  # one error is its own summary
-        failed = _failed([o.owner for o in outcomes if o.error])
+        failed = _failed([s for f in failures for s in f.subjects])
         print(f"error: {failed} failed; {build_dir.manifest} was left as it was", file=sys.stderr)
     if failures:
         return 1
@@ -247,12 +247,11 @@ def _build(
     return 0
 
 
-def _failed(owners: list[str]) -> str:
+def _failed(subjects: list[Subject]) -> str:
     """`layer a`, `2 layers (a, b) and function c`: what did not build, each once."""
     by_kind: dict[str, list[str]] = {}
-    for owner in dict.fromkeys(owners):
-        kind, _, name = owner.partition(" ")
-        by_kind.setdefault(kind, []).append(name)
+    for subject in dict.fromkeys(subjects):
+        by_kind.setdefault(subject.kind, []).append(subject.name)
     parts = [
         f"{kind} {names[0]}" if len(names) == 1 else f"{len(names)} {kind}s ({', '.join(sorted(names))})"
         for kind, names in sorted(by_kind.items(), key=lambda item: item[0] != "layer")

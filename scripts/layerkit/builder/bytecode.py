@@ -33,7 +33,7 @@ from pathlib import Path
 
 from layerkit.builder.layout import FileEntry, Tree
 from layerkit.config.layer_config import LAYER_FILE, SOURCES_DIR, LayerConfig
-from layerkit.errors import LayerError
+from layerkit.errors import LayerError, of_layer
 
 LAMBDA_ROOT = "/opt"
 """Where Lambda extracts a layer: a pyc's embedded source path starts here."""
@@ -96,8 +96,9 @@ def add_pycs(config: LayerConfig, tree: Tree, sources: Tree, interpreters: list[
         for path, message in sorted(failed.items()):
             if path in sources:
                 raise LayerError(
-                    f"layer {config.name}: {config.directory / path}: does not compile for {runtime} ({message}); "
-                    f"fix it, drop {runtime} from runtimes, or set bytecode = false"
+                    f"{config.directory / path}: does not compile for {runtime} ({message}); "
+                    f"fix it, drop {runtime} from runtimes, or set bytecode = false",
+                    about=of_layer(config.name),
                 )
         pycs |= {
             pyc: FileEntry(job.cfile, executable=False)
@@ -148,8 +149,9 @@ def _compile(config: LayerConfig, interpreter: Interpreter, jobs: dict[str, _Job
     )
     if result.returncode != 0:
         raise LayerError(
-            f"layer {config.name}: {interpreter.executable}: compiling for {interpreter.runtime} failed "
-            f"({_last_line(result.stderr)}); set bytecode = false in {config.directory / LAYER_FILE} to build without"
+            f"{interpreter.executable}: compiling for {interpreter.runtime} failed ({_last_line(result.stderr)}); "
+            f"set bytecode = false in {config.directory / LAYER_FILE} to build without",
+            about=of_layer(config.name),
         )
     failed: list[tuple[str, str]] = json.loads(result.stdout)
     return {dfile.removeprefix(f"{LAMBDA_ROOT}/"): message for dfile, message in failed}
@@ -159,17 +161,18 @@ def _find(config: LayerConfig, runtime: str) -> Interpreter:
     # A runtime's name is also its interpreter's command: python3.12.
     version = runtime.removeprefix("python")
     expected = f"cpython-{version.replace('.', '')}"
-    needs = f"layer {config.name}: {config.directory / LAYER_FILE}: bytecode = true needs {runtime} on PATH"
+    needs = f"{config.directory / LAYER_FILE}: bytecode = true needs {runtime} on PATH"
+    about = of_layer(config.name)
     what_to_do = f"install Python {version} so that {runtime} is on PATH, or set bytecode = false"
     path = shutil.which(runtime)
     if path is None:
-        raise LayerError(f"{needs}, and there is none; {what_to_do}")
+        raise LayerError(f"{needs}, and there is none; {what_to_do}", about=about)
     returncode, stdout, stderr = _probe(path)
     if returncode != 0:
-        raise LayerError(f"{needs}, but {path} failed ({_first_line(stderr)}); {what_to_do}")
+        raise LayerError(f"{needs}, but {path} failed ({_first_line(stderr)}); {what_to_do}", about=about)
     cache_tag, executable, full_version = json.loads(stdout)
     if cache_tag != expected:
-        raise LayerError(f"{needs}, but {path} is {cache_tag}, not {expected}; {what_to_do}")
+        raise LayerError(f"{needs}, but {path} is {cache_tag}, not {expected}; {what_to_do}", about=about)
     return Interpreter(runtime, executable, cache_tag, full_version)
 
 

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from layerkit import errors
 from layerkit.builder import uv_cli
 from layerkit.builder.lockfile import Lock
 from layerkit.errors import LayerError
@@ -24,6 +25,7 @@ def install(layer: str, lock: Lock, target: Target, dest: Path) -> None:
     result = uv_cli.run(args, cwd=dest.parent)
     if result.returncode != 0:
         raise LayerError(
-            f"layer {layer}: {lock.path}: install for {target.key} failed: "
-            f"{uv_cli.failure(result.stderr)}; run 'make lock' if requirements changed"
+            f"{lock.path}: install for {target.key} failed: {uv_cli.failure(result.stderr)}; "
+            "run 'make lock' if requirements changed",
+            about=errors.of_layer(layer),
         )

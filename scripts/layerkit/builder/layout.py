@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from layerkit.config.layer_config import SOURCES_DIR, LayerConfig
-from layerkit.errors import LayerError, reading
+from layerkit.errors import LayerError, Subject, of_layer, reading
 
 _INSTALLER_LEFTOVERS = {"bin", ".lock"}
 
@@ -60,10 +60,10 @@ def installed_tree(site: Path) -> Tree:
 
 def source_tree(config: LayerConfig) -> Tree:
     """The layer's own files under `python/`, refusing links that leave the layer folder."""
-    return owned_files("layer", config.name, config.sources_dir, prefix=f"{SOURCES_DIR}/")
+    return owned_files(of_layer(config.name), config.sources_dir, prefix=f"{SOURCES_DIR}/")
 
 
-def owned_files(kind: str, name: str, top: Path, prefix: str) -> Tree:
+def owned_files(owner: Subject, top: Path, prefix: str) -> Tree:
     """Files under `top` (a layer's python/ or a function's src/), as `prefix` + their path.
 
     Symlinks are followed, but none may lead outside `top`'s parent: the layer or
@@ -71,16 +71,18 @@ def owned_files(kind: str, name: str, top: Path, prefix: str) -> Tree:
     """
     if not top.exists():
         return {}
-    owner = f"{kind} {name}"
+    kind = owner.kind
     boundary = top.parent.resolve()
     tree: Tree = {}
     seen: set[Path] = set()
     for root, dirs, files in os.walk(top, followlinks=True):
         real = Path(root).resolve()
         if not real.is_relative_to(boundary):
-            raise LayerError(f"{owner}: {root}: links outside the {kind} folder ({real}); copy the files in instead")
+            raise LayerError(
+                f"{root}: links outside the {kind} folder ({real}); copy the files in instead", about=owner
+            )
         if real in seen:
-            raise LayerError(f"{owner}: {root}: a symlink loop; remove the link")
+            raise LayerError(f"{root}: a symlink loop; remove the link", about=owner)
         seen.add(real)
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
         for file_name in files:
@@ -88,7 +90,7 @@ def owned_files(kind: str, name: str, top: Path, prefix: str) -> Tree:
             target = path.resolve()
             if not target.is_relative_to(boundary):
                 raise LayerError(
-                    f"{owner}: {path}: links outside the {kind} folder ({target}); copy the file in instead"
+                    f"{path}: links outside the {kind} folder ({target}); copy the file in instead", about=owner
                 )
             if not file_name.endswith(".pyc"):
                 tree[prefix + path.relative_to(top).as_posix()] = _entry(target)
@@ -114,15 +116,16 @@ def assemble(config: LayerConfig, installed: dict[str, Tree], sources: Tree) -> 
     for path, entry in sources.items():
         if path in zip_tree:
             raise LayerError(
-                f"layer {config.name}: {config.directory / path}: a package from requirements "
-                "installs the same file; rename the module or drop the requirement"
+                f"{config.directory / path}: a package from requirements installs the same file; "
+                "rename the module or drop the requirement",
+                about=of_layer(config.name),
             )
         zip_tree[path] = entry
     kept = {p: e for p, e in zip_tree.items() if not excluded(config, p)}
     if not kept:
         raise LayerError(
-            f"layer {config.name}: {config.directory}: the layer is empty; add requirements.in "
-            "or sources under python/ (or loosen exclude)"
+            f"{config.directory}: the layer is empty; add requirements.in or sources under python/ (or loosen exclude)",
+            about=of_layer(config.name),
         )
     return _prune_records(kept)
 

@@ -19,9 +19,9 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from layerkit.config.layer_config import REQUIREMENTS_IN, LayerConfig
-from layerkit.errors import LayerError
+from layerkit.errors import LayerError, of_layer
 from layerkit.fsutil import read_text
-from layerkit.lambda_facts import Target
+from layerkit.lambda_facts import ARCHITECTURES, Target
 
 SHARED_LOCKFILE = "requirements.txt"
 TARGETS_PREFIX = "# targets:"
@@ -90,12 +90,13 @@ def check_provided(config: LayerConfig, lock: Lock, target: Target, required: Se
             problem = f"it relies on layer {layer} for {name}=={version}, but layer {current[0]} now pins {current[1]}"
         else:
             continue
-        raise LayerError(f"layer {config.name}: {lock.path}: out of date: {problem}; run 'make lock'")
+        raise LayerError(f"{lock.path}: out of date: {problem}; run 'make lock'", about=of_layer(config.name))
     twice = sorted(lock.pins.keys() & now.keys())
     if twice:
         raise LayerError(
-            f"layer {config.name}: {lock.path}: out of date: it ships {twice[0]}, which required layer "
-            f"{now[twice[0]][0]} now ships; run 'make lock'"
+            f"{lock.path}: out of date: it ships {twice[0]}, which required layer {now[twice[0]][0]} now ships; "
+            "run 'make lock'",
+            about=of_layer(config.name),
         )
 
 
@@ -112,13 +113,14 @@ def read_requirements(config: LayerConfig) -> list[Requirement]:
             continue
         if line.startswith("-"):
             raise LayerError(
-                f"layer {config.name}: {path}:{number}: options such as {line.split()[0]} are not "
-                "supported; list one requirement per line and set indexes through uv's environment"
+                f"{path}:{number}: options such as {line.split()[0]} are not "
+                "supported; list one requirement per line and set indexes through uv's environment",
+                about=of_layer(config.name),
             )
         try:
             requirements.append(Requirement(line))
         except InvalidRequirement as exc:
-            raise LayerError(f"layer {config.name}: {path}:{number}: invalid requirement ({exc})") from None
+            raise LayerError(f"{path}:{number}: invalid requirement ({exc})", about=of_layer(config.name)) from None
     return requirements
 
 
@@ -163,21 +165,60 @@ def read(path: Path) -> Lock:
 
 def find(config: LayerConfig, target: Target, requirements: list[Requirement]) -> Lock | None:
     """The current lockfile for `target` (None for a layer with no requirements), or an error."""
+    locks, problems = find_all(config, [target], requirements)
+    if problems:
+        raise problems[0][0]
+    return locks.get(target)
+
+
+def find_all(
+    config: LayerConfig, targets: Sequence[Target], requirements: list[Requirement]
+) -> tuple[dict[Target, Lock], list[tuple[LayerError, frozenset[str]]]]:
+    """The current lockfile of each target (none for a layer with no requirements), and each problem.
+
+    A problem that stops several targets alike (a shared lockfile that is missing or stale) is
+    one error, with the architectures it stops: on every architecture of a layer with several,
+    it names them as its architectures and the runtimes alone; else it names each target.
+    """
+    found: dict[Target, Lock] = {}
+    stopped: dict[tuple[Path, str, str], list[Target]] = {}
+    for target in targets:
+        lock, problem = _lookup(config, target, requirements)
+        if problem:
+            stopped.setdefault(problem, []).append(target)
+        elif lock:
+            found[target] = lock
+    return found, [_problem(config, *problem, group) for problem, group in stopped.items()]
+
+
+def _problem(
+    config: LayerConfig, path: Path, kind: str, detail: str, stopped: list[Target]
+) -> tuple[LayerError, frozenset[str]]:
+    architectures = sorted({t.architecture for t in stopped}, key=ARCHITECTURES.index)
+    on_all = len(architectures) > 1 and set(architectures) == set(config.architectures)
+    named = ", ".join(dict.fromkeys(t.runtime if on_all else t.key for t in stopped))
+    message = {
+        "missing": f"{path}: missing for {named}; run 'make lock'",
+        "unresolved": f"{path}: not resolved for {named}; run 'make lock'",
+        "stale": f"{path}: out of date with {REQUIREMENTS_IN} ({detail}); run 'make lock'",
+    }[kind]
+    error = LayerError(message, about=of_layer(config.name), architectures=architectures if on_all else ())
+    return error, frozenset(architectures)
+
+
+def _lookup(
+    config: LayerConfig, target: Target, requirements: list[Requirement]
+) -> tuple[Lock | None, tuple[Path, str, str] | None]:
+    """The target's current lockfile, or its problem: (path, missing, unresolved or stale, detail)."""
     candidates = [config.directory / target_lockfile_name(target), config.directory / SHARED_LOCKFILE]
     path = next((p for p in candidates if p.exists()), None)
     if path is None:
-        if not requirements:
-            return None
-        raise LayerError(f"layer {config.name}: {candidates[1]}: missing for {target.key}; run 'make lock'")
+        return None, ((candidates[1], "missing", "") if requirements else None)
     lock = read(path)
     if target.key not in lock.targets:
-        raise LayerError(f"layer {config.name}: {path}: not resolved for {target.key}; run 'make lock'")
+        return None, (path, "unresolved", "")
     problem = _staleness(requirements, lock, target)
-    if problem:
-        raise LayerError(
-            f"layer {config.name}: {path}: out of date with {REQUIREMENTS_IN} ({problem}); run 'make lock'"
-        )
-    return lock
+    return (None, (path, "stale", problem)) if problem else (lock, None)
 
 
 def _staleness(requirements: list[Requirement], lock: Lock, target: Target) -> str:

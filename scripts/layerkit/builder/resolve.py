@@ -20,7 +20,7 @@ from packaging.utils import canonicalize_name
 
 from layerkit.builder import lockfile, uv_cli
 from layerkit.config.layer_config import REQUIREMENTS_IN, LayerConfig
-from layerkit.errors import LayerError
+from layerkit.errors import LayerError, of_layer
 from layerkit.fsutil import atomic_write
 from layerkit.lambda_facts import ARCHITECTURES, Target, describe
 
@@ -53,7 +53,7 @@ def lock_layer(
             failed.setdefault(_cause(config, result), []).append(target)
     if failed:
         cause, stopped = next(iter(failed.items()))
-        raise LayerError(f"layer {config.name}: {config.requirements_in}: {_explain(cause, stopped)}")
+        raise LayerError(f"{config.requirements_in}: {_explain(cause, stopped)}", about=of_layer(config.name))
     bodies = [r for r in results if isinstance(r, str)]
 
     if len(set(bodies)) == 1:

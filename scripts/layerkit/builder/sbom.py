@@ -37,7 +37,7 @@ from layerkit import licenses
 from layerkit.builder import lockfile
 from layerkit.builder.lockfile import Lock
 from layerkit.config.layer_config import LayerConfig
-from layerkit.errors import LayerError
+from layerkit.errors import LayerError, of_layer
 from layerkit.lambda_facts import Target
 from layerkit.records import Record
 from layerkit.report.analyses import imported
@@ -71,7 +71,7 @@ def layer_dists(config: LayerConfig, zip_path: Path, zip_data: bytes) -> list[Di
                 for dist in read_archive(archive, layer_place(runtime), zip_path).dists.values():
                     found.setdefault((dist.name, dist.version), dist)
     except UNREADABLE_ZIP as exc:
-        raise LayerError(f"layer {config.name}: {zip_path}: cannot read the zip just built ({exc})") from None
+        raise LayerError(f"{zip_path}: cannot read the zip just built ({exc})", about=of_layer(config.name)) from None
     return [found[key] for key in sorted(found)]
 
 

@@ -15,10 +15,7 @@ import threading
 from collections.abc import Iterable
 from pathlib import Path
 
-from detect_secrets.core.secrets_collection import SecretsCollection
-from detect_secrets.settings import transient_settings
-
-from layerkit.errors import LayerError
+from layerkit.errors import LayerError, Subject
 
 DETECTORS = (
     "AWSKeyDetector",
@@ -60,18 +57,25 @@ ADVICE = (
 _LOCK = threading.Lock()
 
 
-def check(owner: str, files: Iterable[Path]) -> None:
+def check(owner: Subject, files: Iterable[Path]) -> None:
     """Raise LayerError naming the first file and line that holds a credential, and its kind.
 
-    `owner` is "layer <name>" or "function <name>". The secret itself is never in the message.
+    `owner` is the layer or function whose files they are. The secret itself is never in the message.
+    detect-secrets is imported only when there is a file to scan (it takes a tenth of a second).
     """
+    paths = sorted(files)
+    if not paths:
+        return
+    from detect_secrets.core.secrets_collection import SecretsCollection  # noqa: PLC0415 -- see the docstring
+    from detect_secrets.settings import transient_settings  # noqa: PLC0415
+
     with _LOCK, transient_settings({"plugins_used": [{"name": name} for name in DETECTORS]}):
         found = SecretsCollection()
-        for path in sorted(files):
+        for path in paths:
             found.scan_file(str(path))
         findings = sorted((Path(filename), secret.line_number, secret.type) for filename, secret in found)
     if not findings:
         return
     path, line, kind = findings[0]
     more = f", and {len(findings) - 1} more after it" if len(findings) > 1 else ""
-    raise LayerError(f"{owner}: {path}: line {line} holds a credential ({kind}){more}; {ADVICE}")
+    raise LayerError(f"{path}: line {line} holds a credential ({kind}){more}; {ADVICE}", about=owner)
