@@ -106,7 +106,7 @@ test: lint $(VENV_STAMP) ## Run linters and every test but the corpus, in parall
 	$(VENV)/bin/python -m pytest -n $(PYTEST_WORKERS) --durations=10 --ignore=tests/test_corpus.py $(PYTEST_ARGS)
 
 .PHONY: test-corpus
-test-corpus: $(VENV_STAMP) ## Lock, build, report and invoke the corpus of real PyPI packages (tests/corpus; network)
+test-corpus: $(VENV_STAMP) ## Build, report and invoke the corpus of real PyPI packages from its committed lockfiles (tests/corpus; network)
 	$(VENV)/bin/python -m pytest --durations=5 tests/test_corpus.py $(PYTEST_ARGS)
 
 .PHONY: fuzz
