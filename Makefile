@@ -16,6 +16,7 @@ FUNCTIONS_DIR ?= functions
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 UPGRADE ?=
+LAYERS ?=
 PYTEST_ARGS ?=
 PYTEST_WORKERS ?= auto
 TF ?= $(shell command -v terraform >/dev/null 2>&1 && echo terraform || echo tofu)
@@ -30,6 +31,9 @@ PRUNE_LAYERS ?=
 ADVISORIES ?=
 BACKEND ?=
 
+# In the build's own recipe, so an up-to-date `make layers` still says "Nothing to be done".
+NEED_JOBS = [[ "$(JOBS)" =~ ^[0-9]+$$ ]] && (( 10\#$(JOBS) >= 1 )) || \
+  { echo "error: JOBS=$(JOBS): at least 1 artifact must be built at a time; set JOBS=1 or more" >&2; exit 2; }
 VENV_STAMP := $(VENV)/.installed
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 # The version is in the path, so a version bump installs a new file.
@@ -46,8 +50,8 @@ demo: $(BUILD_DIR)/manifest.json ## Build, apply to a local AWS (no account need
 	$(LAYERKIT) demo --build-dir $(BUILD_DIR) --tf $(TF)
 
 .PHONY: lock
-lock: $(VENV_STAMP) ## Resolve each layer's requirements.in for its runtimes and architectures (UPGRADE=1 to take new versions)
-	$(LAYERKIT) lock $(if $(UPGRADE),--upgrade)
+lock: $(VENV_STAMP) ## Resolve each layer's requirements.in for its runtimes and architectures (LAYERS="a b" for some; UPGRADE=1 to take new versions)
+	$(LAYERKIT) lock $(LAYERS) $(if $(UPGRADE),--upgrade)
 
 .PHONY: layers
 layers: $(BUILD_DIR)/manifest.json ## Build every layer zip, function zip and build/manifest.json (only what changed)
@@ -55,6 +59,7 @@ layers: $(BUILD_DIR)/manifest.json ## Build every layer zip, function zip and bu
 # A failed build leaves the previous manifest as it was; it must not be deleted.
 .PRECIOUS: $(BUILD_DIR)/manifest.json
 $(BUILD_DIR)/manifest.json: $(LAYER_INPUTS) $(LAYERKIT_SOURCES) $(VENV_STAMP)
+	@$(NEED_JOBS)
 	$(LAYERKIT) build --build-dir $(BUILD_DIR) --jobs $(JOBS)
 
 .PHONY: init
@@ -70,12 +75,12 @@ apply: $(BUILD_DIR)/manifest.json ## Build, then apply; asks first unless AUTO_A
 	$(LAYERKIT) apply --build-dir $(BUILD_DIR) --tf $(TF) $(if $(ENDPOINT),--endpoint $(ENDPOINT)) $(if $(AUTO_APPROVE),--auto-approve)
 
 .PHONY: prune
-prune: $(VENV_STAMP) ## List layer versions nothing uses (KEEP=3 newest kept); YES=1 deletes them, INCLUDE_SHARED=1 shared ones too
+prune: need-keep $(VENV_STAMP) ## List layer versions nothing uses (KEEP=3 newest kept); YES=1 deletes them, INCLUDE_SHARED=1 shared ones too
 	$(LAYERKIT) prune --build-dir $(BUILD_DIR) --tf $(TF) --keep $(KEEP) $(if $(ENDPOINT),--endpoint $(ENDPOINT)) \
 	  $(if $(YES),--yes) $(if $(INCLUDE_SHARED),--include-shared) $(foreach layer,$(PRUNE_LAYERS),--layer $(layer))
 
 .PHONY: local-aws
-local-aws: $(VENV_STAMP) ## Run a local AWS (moto) on 127.0.0.1:PORT (default 5000) until Ctrl-C
+local-aws: need-port $(VENV_STAMP) ## Run a local AWS (moto) on 127.0.0.1:PORT (default 5000) until Ctrl-C
 	$(LAYERKIT) local-aws --port $(PORT)
 
 .PHONY: report
@@ -86,18 +91,29 @@ report: $(BUILD_DIR)/manifest.json ## Show each function's layers, sizes against
 audit: need-advisories $(BUILD_DIR)/manifest.json ## Which layers and functions ship a version an OSV advisory names; ADVISORIES=<folder or OSV zip> (writes build/audit.json)
 	$(LAYERKIT) audit --advisories $(ADVISORIES) --build-dir $(BUILD_DIR)
 
+INVOKE_OPTIONS = $(strip $(if $(EVENT),--event $(EVENT)) $(if $(PYTHON),--python $(PYTHON)) \
+  $(if $(LOCAL_AWS),--local-aws) $(if $(ENDPOINT),--endpoint $(ENDPOINT)))
+
 .PHONY: invoke
 invoke: need-function $(BUILD_DIR)/manifest.json ## Run FUNCTION locally with its layers, no Docker; LOCAL_AWS=1 (or ENDPOINT=<url>) as its own role, IAM enforced
-	$(LAYERKIT) invoke $(FUNCTION) --build-dir $(BUILD_DIR) $(if $(EVENT),--event $(EVENT)) $(if $(PYTHON),--python $(PYTHON)) \
-	  $(if $(LOCAL_AWS),--local-aws) $(if $(ENDPOINT),--endpoint $(ENDPOINT))
+	$(LAYERKIT) invoke $(FUNCTION) --build-dir $(BUILD_DIR) $(INVOKE_OPTIONS)
 
-# A variable a target cannot do without is checked before its prerequisites build anything.
-.PHONY: need-advisories need-function
+# A variable a target cannot do without, or one that must be a number, is checked before its
+# prerequisites build anything, and named as Make spells it (the CLI names its own flags).
+.PHONY: need-advisories need-function need-keep need-port
 need-advisories:
-	@test -n "$(ADVISORIES)" || { echo "error: name the advisory database: make audit ADVISORIES=<folder of OSV files, or an OSV export zip>" >&2; exit 2; }
+	@test -n "$(ADVISORIES)" || { echo "error: name the advisory database: make $(firstword $(MAKECMDGOALS)) ADVISORIES=<folder of OSV files, or an OSV export zip>" >&2; exit 2; }
 
 need-function:
 	@test -n "$(FUNCTION)" || { echo "error: name the function: make invoke FUNCTION=<name>" >&2; exit 2; }
+
+need-keep:
+	@[[ "$(KEEP)" =~ ^[0-9]+$$ ]] || \
+	  { echo "error: KEEP=$(KEEP): not a number of versions to keep; set KEEP=0 or more" >&2; exit 2; }
+
+need-port:
+	@[[ "$(PORT)" =~ ^[0-9]+$$ ]] && (( 10#$(PORT) < 65536 )) || \
+	  { echo "error: PORT=$(PORT): not a TCP port; choose one from 1 to 65535, or 0 for any free one" >&2; exit 2; }
 
 ##@ Development
 
@@ -163,8 +179,7 @@ bench-team: $(VENV_STAMP) ## Time a no-change plan with state in S3 beside local
 	PYTHONPATH=scripts TF=$(TF) $(VENV)/bin/python tests/bench/bench_team.py
 
 .PHONY: bench-audit
-bench-audit: $(VENV_STAMP) ## Time a warm make audit against ADVISORIES=<folder or OSV zip>, for the shipped tree and 20 layers
-	@test -n "$(ADVISORIES)" || { echo "error: name the advisory database: make bench-audit ADVISORIES=<folder of OSV files, or an OSV export zip>" >&2; exit 2; }
+bench-audit: need-advisories $(VENV_STAMP) ## Time a warm make audit against ADVISORIES=<folder or OSV zip>, for the shipped tree and 20 layers
 	PYTHONPATH=scripts ADVISORIES=$(ADVISORIES) $(VENV)/bin/python tests/bench/bench_audit.py
 
 .PHONY: venv

@@ -57,7 +57,7 @@ CASES = {
         {},
         (
             "error: no-such-event.json: not a readable JSON event (No such file or directory); "
-            "pass EVENT=<a file holding JSON>"
+            "pass a file that holds JSON"
         ),
     ),
     "audit without a database": (
@@ -70,7 +70,7 @@ CASES = {
         {},
         (
             "error: endpoint http://127.0.0.1:1: nothing is listening (Connection refused); start the local AWS with "
-            "'make local-aws', or drop ENDPOINT= to use AWS itself"
+            "'make local-aws', or leave the endpoint out to use AWS itself"
         ),
     ),
     "a backend file that does not exist": (
@@ -97,10 +97,7 @@ CASES = {
     "a KEEP that is not a number": (
         ["prune", "KEEP=some"],
         {},
-        (
-            "error: layerkit prune: argument --keep: invalid int value: 'some'; see 'python -m layerkit --help', "
-            "or 'make help'"
-        ),
+        "error: KEEP=some: not a number of versions to keep; set KEEP=0 or more",
     ),
 }
 

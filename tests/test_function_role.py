@@ -137,5 +137,5 @@ def test_without_a_local_aws_the_note_says_the_role_was_not_exercised(
     err = capsys.readouterr().err
     assert (
         "note: function hub ran with your own AWS credentials, so its role's permissions were not exercised; "
-        "LOCAL_AWS=1 runs it as its own role on a local AWS, with IAM enforced"
+        "--local-aws (LOCAL_AWS=1 under make) runs it as its own role on a local AWS, with IAM enforced"
     ) in err

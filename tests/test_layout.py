@@ -8,7 +8,7 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "scripts" / "layerkit"
-ORDER = ("config", "report", "builder", "inspect", "deploy")
+ORDER = ("config", "report", "builder", "inspect", "deploy", "commands")
 """Lowest first: a subpackage may import the ones before it, never the ones after it."""
 TOP = ("cli", "__main__")
 """The entry points: above every subpackage."""

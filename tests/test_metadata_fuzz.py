@@ -115,7 +115,9 @@ def record_files(draw: st.DrawFn) -> bytes:
 
 
 folder_names = st.one_of(
-    st.sampled_from(["pkg-1.0", "pkg-", "-1.0", "pkg", "a-b-c-2.0rc1", "Pkg_Name-01.02", "\u00e9t\u00e9-1", "x-1+l"]),
+    st.sampled_from(
+        ["pkg-1.0", "pkg-", "-1.0", "pkg", "a-b-c-2.0rc1", "Pkg_Name-01.02", "\u00e9t\u00e9-1", "x-1+l", " -0"]
+    ),
     st.text(alphabet="abcXYZ019._-+!@ ", min_size=1, max_size=20),
 )
 

@@ -304,7 +304,7 @@ def test_an_endpoint_that_is_not_listening_is_one_line(project: Project, capsys:
     assert code == 1
     assert capsys.readouterr().err == (
         f"error: endpoint http://127.0.0.1:{port}: nothing is listening (Connection refused); start the local AWS "
-        "with 'make local-aws', or drop ENDPOINT= to use AWS itself\n"
+        "with 'make local-aws', or leave the endpoint out to use AWS itself\n"
     )
 
 

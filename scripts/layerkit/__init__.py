@@ -9,6 +9,8 @@ build_dir, licenses); `tests/test_layout.py` holds that rule:
 3. `builder`: lockfiles, installs, zips, bytecode, SBOMs and the manifest; `builder.pipeline` runs them.
 4. `inspect`: runs a built function locally, as Lambda would.
 5. `deploy`: drives Terraform and AWS (or the local AWS).
+6. `commands`: one module per CLI command, found through `commands.REGISTRY` and imported only
+   when it runs; with `cli`, the only code that prints.
 
-`cli` sits on top of all of them and is the only module that prints.
+`cli` sits on top of all of them: it parses, dispatches and renders errors.
 """

@@ -41,6 +41,11 @@ class Version:
     """None: nothing uses it, so it can be deleted."""
 
 
+def region_of(arn: str) -> str:
+    """The region of a layer version ARN (arn:<partition>:lambda:<region>:<account>:layer:<name>:<version>)."""
+    return arn.split(":")[3]
+
+
 def published_in_state(state: dict[str, Any]) -> dict[str, str]:
     """The layer versions in Terraform's state (`show -json`): layer name -> current version ARN."""
     current = {}

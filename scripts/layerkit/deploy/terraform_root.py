@@ -17,8 +17,8 @@ import boto3
 from botocore.config import Config
 
 from layerkit.builder import manifest
-from layerkit.deploy import local_aws
-from layerkit.deploy.terraform_cli import TerraformCli, Workspace
+from layerkit.deploy import credentials, local_aws
+from layerkit.deploy.terraform_cli import TerraformCli, Workspace, find_cli
 from layerkit.errors import LayerError
 
 if TYPE_CHECKING:
@@ -75,6 +75,14 @@ def workspace(
     )
 
 
+def workspace_for(root: Path, tf: str | None, build_dir: BuildDir, endpoint: str | None, *, command: str) -> Workspace:
+    """`workspace`, once the CLI is found and, against AWS, credentials are (`command` is named if not)."""
+    cli = find_cli(tf)
+    if not endpoint:
+        credentials.require(command)
+    return workspace(root, cli, build_dir, endpoint)
+
+
 def check_listening(endpoint: str) -> None:
     """Fail at once when nothing listens at the endpoint; the AWS provider would retry for minutes."""
     parts = urlsplit(endpoint)
@@ -86,7 +94,7 @@ def check_listening(endpoint: str) -> None:
     except OSError as exc:
         raise LayerError(
             f"endpoint {endpoint}: nothing is listening ({exc.strerror or exc}); start the local AWS with "
-            "'make local-aws', or drop ENDPOINT= to use AWS itself"
+            "'make local-aws', or leave the endpoint out to use AWS itself"
         ) from None
 
 

@@ -30,6 +30,8 @@ from layerkit.errors import LayerError, reading
 
 _ANY_SITE_PACKAGES = re.compile(r"python/lib/python3\.\d+/site-packages/")
 _DIST_INFO = ".dist-info"
+_NAME = re.compile(r"[A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9]", re.IGNORECASE | re.ASCII)
+"""A distribution name, as PEP 508 allows it."""
 _T = TypeVar("_T")
 UNREADABLE_ZIP = (OSError, EOFError, ValueError, RuntimeError, NotImplementedError, zlib.error, zipfile.BadZipFile)
 """What zipfile raises on a zip that is truncated, corrupt, encrypted or compressed in a way it cannot read."""
@@ -139,13 +141,15 @@ def _read(archive: zipfile.ZipFile, member: Copy, source: Path, reader: Callable
 def dist_info(folder: str) -> tuple[str, str] | None:
     """The (normalised name, version) a `<name>-<version>.dist-info` folder name gives; None for other folders.
 
-    None too for a folder whose name or version part is empty, which no installer writes.
+    None too for a folder whose name is not a distribution name (PEP 508) or whose version is empty,
+    which no installer writes.
     """
     if not folder.endswith(_DIST_INFO):
         return None
     raw_name, sep, version = folder.removesuffix(_DIST_INFO).rpartition("-")
-    name = canonicalize_name(raw_name)
-    return (name, version) if sep and name and version else None
+    if not (sep and _NAME.fullmatch(raw_name) and version.strip()):
+        return None
+    return canonicalize_name(raw_name), version
 
 
 def _record_rows(data: bytes) -> list[list[str]]:
