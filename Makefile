@@ -51,7 +51,7 @@ demo: $(BUILD_DIR)/manifest.json ## Build, apply to a local AWS (no account need
 
 .PHONY: lock
 lock: $(VENV_STAMP) ## Resolve each layer's requirements.in for its runtimes and architectures (LAYERS="a b" for some; UPGRADE=1 to take new versions)
-	$(LAYERKIT) lock $(LAYERS) $(if $(UPGRADE),--upgrade)
+	$(LAYERKIT) lock $(LAYERS) --build-dir $(BUILD_DIR) $(if $(UPGRADE),--upgrade)
 
 .PHONY: layers
 layers: $(BUILD_DIR)/manifest.json ## Build every layer zip, function zip and build/manifest.json (only what changed)

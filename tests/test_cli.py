@@ -73,8 +73,34 @@ def layerkit(layers: LayerFactory, *command: str) -> subprocess.CompletedProcess
     dirs = ["--layers-dir", str(layers.layers_dir), "--functions-dir", str(layers.layers_dir.parent / "functions")]
     env = {**os.environ, "PYTHONPATH": str(SCRIPTS)}
     return subprocess.run(
-        [sys.executable, "-m", "layerkit", *dirs, *command], capture_output=True, text=True, env=env, check=False
+        [sys.executable, "-m", "layerkit", *dirs, *command],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=layers.layers_dir.parent,  # where the build folder goes, when the command names none
+        check=False,
     )
+
+
+@pytest.mark.network
+def test_after_a_failed_lock_the_build_says_why_instead_of_asking_for_another_lock(layers: LayerFactory) -> None:
+    """A lock that fails leaves no lockfile; `make layers` then names that failure, not 'run make lock' again."""
+    directory = layers.make("native", requirements="docopt==0.6.2\n", architectures=("x86_64", "arm64"))
+    locked = layerkit(layers, "lock")
+    assert locked.returncode == 1
+    cause = without_progress(locked.stderr)[0].removeprefix("error: layer native: ")
+    assert cause.startswith(f"{directory}/requirements.in: docopt==0.6.2 publishes no wheel for python3.12")
+
+    built = layerkit(layers, "build")
+    assert built.returncode == 1
+    assert without_progress(built.stderr) == [
+        "error: layer native (x86_64, arm64): its lockfile is not current because the last 'make lock' of it "
+        f"failed: {cause}; then run 'make lock'"
+    ]
+
+    (directory / "requirements.in").write_text("six==1.17.0\n", encoding="utf-8")
+    assert layerkit(layers, "lock").returncode == 0
+    assert layerkit(layers, "build").returncode == 0
 
 
 def test_a_cold_build_says_what_it_builds_and_a_warm_one_says_nothing(layers: LayerFactory, build_dir: Path) -> None:

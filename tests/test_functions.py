@@ -71,7 +71,7 @@ def test_function_zip_and_layers_in_merge_order(
     [
         (TOML.format(layers='["a", "b", "c", "d", "e", "f"]'), "6 layers, but Lambda attaches at most 5"),
         (TOML.format(layers='["a", "nope"]'), "no layer named 'nope'"),
-        (TOML.format(layers='["a", "a"]'), "lists a layer twice"),
+        (TOML.format(layers='["a", "a"]'), "layers lists a twice; a layer is attached once, so drop the second one"),
         (TOML.format(layers='["a"]').replace("python3.12", "python3.13"), "layer a is built for python3.12"),
         (TOML.format(layers='["a"]').replace("app.handle", "app"), 'handler must be "module.function"'),
         (TOML.format(layers="[]") + "timeout = 901\n", "timeout must be a whole number from 1 to 900"),

@@ -74,6 +74,7 @@ def lock(layers: LayerFactory) -> subprocess.CompletedProcess[str]:
     """`python -m layerkit lock` on the layers, as `make lock` runs it: real uv, real index."""
     command = [sys.executable, "-m", "layerkit", "--layers-dir", str(layers.layers_dir)]
     command += ["--functions-dir", str(layers.layers_dir.parent / "functions"), "lock"]
+    command += ["--build-dir", str(layers.layers_dir.parent / "build")]
     env = {**os.environ, "PYTHONPATH": str(ROOT / "scripts")}
     return subprocess.run(command, capture_output=True, text=True, env=env, check=False)
 

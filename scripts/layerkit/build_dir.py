@@ -3,6 +3,7 @@
 manifest.json        what Terraform reads (builder.manifest)
 report.json          the last build's report on the functions (report.model)
 audit.json           the last `make audit`'s findings against an advisory database (inspect.audit)
+lock-failures/<layer>.txt  why the last `make lock` of that layer failed, until one succeeds (commands.lock)
 .lock                held by a build for its whole run (fsutil.exclusive)
 state/<key>.json     each artifact's record, so a later build can skip it (builder.state)
 layers/<key>-<sha256[:16]>.zip      layer zips, named by content
@@ -42,6 +43,9 @@ class BuildDir:
     @property
     def audit(self) -> Path:
         return self.root / "audit.json"
+
+    def lock_failure(self, layer: str) -> Path:
+        return self.root / "lock-failures" / f"{layer}.txt"
 
     @property
     def state_dir(self) -> Path:

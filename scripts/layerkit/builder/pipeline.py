@@ -150,8 +150,9 @@ def _prepared(
             artifact.check_secrets(prepared)
     except LayerError as exc:
         return [Outcome(keys[a], None, rebuilt=False, error=exc, subject=subject, architecture=a) for a in keys], []
+    last_lock = _failed_lock(config, build_dir)
     done = [
-        Outcome(keys[a], None, rebuilt=False, error=error, subject=subject, architecture=a)
+        Outcome(keys[a], None, rebuilt=False, error=last_lock or error, subject=subject, architecture=a)
         for a, error in prepared.stopped.items()
     ]
     done += [
@@ -160,6 +161,18 @@ def _prepared(
         if record
     ]
     return done, [(prepared, a) for a, record in previous.items() if not record]
+
+
+def _failed_lock(config: LayerConfig, build_dir: BuildDir) -> LayerError | None:
+    """Why the last `make lock` of the layer failed, when it did: the reason its lockfile is not current."""
+    try:
+        why = build_dir.lock_failure(config.name).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return LayerError(
+        f"its lockfile is not current because the last 'make lock' of it failed: {why}; then run 'make lock'",
+        about=of_layer(config.name),
+    )
 
 
 def _attempt(

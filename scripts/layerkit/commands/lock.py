@@ -4,14 +4,16 @@ import argparse
 
 from layerkit import suggest
 from layerkit.builder import resolve
-from layerkit.commands.options import progress
+from layerkit.commands import options
 from layerkit.config import layer_config
 from layerkit.errors import LayerError
+from layerkit.fsutil import atomic_write
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("layers", nargs="*", help="layer names (default: all)")
     parser.add_argument("--upgrade", action="store_true", help="ignore current pins and take the newest versions")
+    options.build_dir(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -24,7 +26,14 @@ def run(args: argparse.Namespace) -> int:
         if args.layers and config.name not in args.layers:
             continue
         required = layer_config.required(config, known)
-        written = resolve.lock_layer(config, upgrade=args.upgrade, required=required, on_start=progress)
+        # Kept until a lock of the layer succeeds, so `make layers` can say why its lockfile is not current.
+        failure = args.build_dir.lock_failure(config.name)
+        try:
+            written = resolve.lock_layer(config, upgrade=args.upgrade, required=required, on_start=options.progress)
+        except LayerError as exc:
+            atomic_write(failure, f"{exc.message}\n".encode())
+            raise
+        failure.unlink(missing_ok=True)
         shown = ", ".join(str(p) for p in written) or "nothing to lock (no requirements)"
         print(f"locked {config.name}: {shown}")
     return 0

@@ -109,8 +109,11 @@ def _layers(
             f"{where}: {len(names)} layers, but Lambda attaches at most {lambda_facts.MAX_LAYERS_PER_FUNCTION}; "
             "drop one from layers, or merge two into one layer"
         )
-    if len(set(names)) != len(names):
-        raise LayerError(f"{where}: layers lists a layer twice")
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise LayerError(
+            f"{where}: layers lists {', '.join(twice)} twice; a layer is attached once, so drop the second one"
+        )
     for layer_name in names:
         if is_external(layer_name):
             if not _LAYER_VERSION_ARN.fullmatch(layer_name):
