@@ -94,8 +94,10 @@ def test_after_a_failed_lock_the_build_says_why_instead_of_asking_for_another_lo
     built = layerkit(layers, "build")
     assert built.returncode == 1
     assert without_progress(built.stderr) == [
-        "error: layer native (x86_64, arm64): its lockfile is not current because the last 'make lock' of it "
-        f"failed: {cause}; then run 'make lock'"
+        (
+            "error: layer native (x86_64, arm64): its lockfile is not current because the last 'make lock' of it "
+            f"failed: {cause}; then run 'make lock'"
+        )
     ]
 
     (directory / "requirements.in").write_text("six==1.17.0\n", encoding="utf-8")
