@@ -212,6 +212,17 @@ def test_each_refusal_has_its_own_message(
     assert message in refusal(fixtures(fixture), tmp_path, variables)
 
 
+def test_an_unknown_arn_with_the_right_runtime_plans(fixtures: Callable[[str], TerraformCli], tmp_path: Path) -> None:
+    """A layer published by the layer module and attached in the same apply, its ARN unknown at plan."""
+    cli = fixtures("same-plan")
+    plan = tmp_path / "tfplan"
+    cli.plan(out=str(plan), lock=False)
+    planned = json.loads(cli.run("show", str(plan), json=IsFlagged))
+    assert planned["planned_values"]["outputs"]["unzipped_size"]["value"] == 5000, (
+        "The attachment output carries the layer's size."
+    )
+
+
 @pytest.mark.parametrize("example", EXAMPLES)
 def test_example_applies_to_the_local_aws_and_plans_no_changes(
     tf_cli: str, tmp_path: Path, moto_endpoint: str, example: str
