@@ -1,4 +1,4 @@
-"""The Terraform code itself: fmt, validate, each module's `tofu test` files, each refusal's own message.
+"""The Terraform code itself: fmt, validate, each module on its own, its `tofu test` files, each refusal's message.
 
 The refusals are planned with a provider that calls no AWS; the examples are applied to the local AWS.
 """
@@ -60,6 +60,13 @@ def tree(each_cli: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return copy
 
 
+def alone(module: str, tmp_path: Path) -> Path:
+    """A copy of the module's folder, and nothing else of the repository, as a registry publishes it."""
+    copy = tmp_path / Path(module).name
+    shutil.copytree(ROOT / module, copy, ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
+    return copy
+
+
 def test_every_file_is_formatted(each_cli: str, tmp_path: Path) -> None:
     cli = TerraformCli(Workspace(root=ROOT, cli=each_cli, data_dir=tmp_path))
     cli.run("fmt", check=IsFlagged, recursive=IsFlagged, list=True)
@@ -74,8 +81,23 @@ def test_configuration_is_valid(each_cli: str, tree: Path, tmp_path: Path, confi
 
 
 @pytest.mark.parametrize("module", MODULES)
-def test_module_test_files_pass(each_cli: str, tree: Path, tmp_path: Path, module: str) -> None:
-    cli = workspace(each_cli, tree / module, tmp_path)
+def test_each_module_stands_alone(each_cli: str, tmp_path: Path, module: str) -> None:
+    """The module's folder, copied out of the repository (as a registry publishes it), inits and validates.
+
+    `init` also installs the modules its tests call, so a test that reaches outside the folder
+    (another module of this repository) fails here with "Unreadable module directory".
+    """
+    cli = TerraformCli(Workspace(root=alone(module, tmp_path), cli=each_cli, data_dir=tmp_path / "data"))
+    cli.run("init", backend=False, input=False)
+    result = json.loads(cli.run("validate", json=IsFlagged))
+    assert result["valid"], result["diagnostics"]
+    assert result["warning_count"] == 0, result["diagnostics"]
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_module_test_files_pass(each_cli: str, tmp_path: Path, module: str) -> None:
+    """Each module's own tests, in a copy of its folder alone: they need nothing else of the repository."""
+    cli = workspace(each_cli, alone(module, tmp_path), tmp_path)
     output = cli.run("test")
     assert "0 failed" in output, output
     assert "passed" in output
@@ -210,6 +232,17 @@ def test_each_refusal_has_its_own_message(
     fixtures: Callable[[str], TerraformCli], tmp_path: Path, fixture: str, variables: dict[str, object], message: str
 ) -> None:
     assert message in refusal(fixtures(fixture), tmp_path, variables)
+
+
+def test_an_unknown_arn_with_the_right_runtime_plans(fixtures: Callable[[str], TerraformCli], tmp_path: Path) -> None:
+    """A layer published by the layer module and attached in the same apply, its ARN unknown at plan."""
+    cli = fixtures("same-plan")
+    plan = tmp_path / "tfplan"
+    cli.plan(out=str(plan), lock=False)
+    planned = json.loads(cli.run("show", str(plan), json=IsFlagged))
+    assert planned["planned_values"]["outputs"]["unzipped_size"]["value"] == 5000, (
+        "The attachment output carries the layer's size."
+    )
 
 
 @pytest.mark.parametrize("example", EXAMPLES)

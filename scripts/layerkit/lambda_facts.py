@@ -1,5 +1,13 @@
-"""Facts about AWS Lambda that the build must honour: limits, runtimes and the wheels each runtime runs."""
+r"""Facts about AWS Lambda that the build must honour: limits, runtimes and the wheels each runtime runs.
 
+This is the Python side's one copy of each fact. The modules under `modules/` write many of them
+again in HCL; tests/test_lambda_facts_parity.py reads both and fails when a copy differs. Patterns
+are matched whole (`fullmatch`), as the modules' `regex("^...$")` does. Their classes are spelled
+out (`[0-9]`, never `\d`) and compiled with re.ASCII, so Python and Terraform's RE2 refuse the same
+strings (`\d` in Python takes any Unicode digit).
+"""
+
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -16,6 +24,34 @@ MAX_LAYERS_PER_FUNCTION = 5
 MAX_COMPATIBLE_RUNTIMES = 15
 MAX_DESCRIPTION_CHARS = 256
 MAX_LICENSE_CHARS = 512
+
+MIN_MEMORY_MB = 128
+MAX_MEMORY_MB = 10_240
+DEFAULT_MEMORY_MB = 128
+MIN_TIMEOUT_S = 1
+MAX_TIMEOUT_S = 900
+DEFAULT_TIMEOUT_S = 3
+
+MAX_NAME_CHARS = 64
+NAME = re.compile(rf"[A-Za-z0-9_-]{{1,{MAX_NAME_CHARS}}}", re.ASCII)
+"""A function's name, and so its role's (IAM allows 64 characters too). Layer folders are held to it
+as well, so one rule names both; Lambda itself would take a layer name of 140."""
+
+HANDLER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+", re.ASCII)
+"""`module.function`, as the Python runtimes resolve a handler."""
+
+LAYER_VERSION_ARN = re.compile(
+    r"arn:aws[a-zA-Z-]*:lambda:[a-z]{2}((-gov)|(-iso[a-z]?))?-[a-z]+-[0-9]:[0-9]{12}:layer:[A-Za-z0-9_-]+:[0-9]+",
+    re.ASCII,
+)
+"""A layer version ARN in any partition (aws, aws-cn, aws-us-gov, aws-iso...): a region, an account ID, a
+layer name and a version number."""
+
+ACCOUNT_ID = re.compile(r"[0-9]{12}", re.ASCII)
+"""An AWS account ID, as a layer version permission's principal takes it."""
+
+ORGANIZATION_ID = re.compile(r"o-[a-z0-9]{10,32}", re.ASCII)
+"""An AWS Organizations ID, as a layer version permission's organization-id takes it."""
 
 # The manylinux tag each runtime's OS can load. Amazon Linux 2 has glibc 2.26, but
 # uv offers no manylinux_2_26 platform, so the nearest older one (2_17) is used.

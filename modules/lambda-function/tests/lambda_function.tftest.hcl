@@ -358,32 +358,7 @@ run "a_layer_that_is_neither_arn_nor_object_is_refused" {
   expect_failures = [var.layers]
 }
 
-# The common case: the layer's next version is published in the same apply, so its ARN is
-# unknown at plan. The mock provider would make up an ARN, so this run plans
-# tests/same-apply with the real provider, which calls no AWS API to plan new resources.
-# Its refusals fail inside a child module, which expect_failures cannot name: the
-# repository's tests/test_terraform_modules.py plans each of them with the real CLI and
-# checks the message it renders.
-provider "aws" {
-  alias                       = "offline"
-  region                      = "us-east-1"
-  access_key                  = "testing"
-  secret_key                  = "testing"
-  skip_credentials_validation = true
-  skip_requesting_account_id  = true
-  skip_metadata_api_check     = true
-}
-
-run "an_unknown_arn_with_the_right_runtime_plans" {
-  command   = plan
-  providers = { aws = aws.offline }
-
-  module {
-    source = "./tests/same-apply"
-  }
-
-  assert {
-    condition     = output.unzipped_size == 5000
-    error_message = "The attachment output carries the layer's size."
-  }
-}
+# The common case, a layer published by the lambda-layer module and attached in the same
+# apply (its ARN unknown at plan), needs that module too, so it is not tested here: the
+# repository's tests/test_terraform_modules.py plans it, and each of its refusals, with the
+# real provider.

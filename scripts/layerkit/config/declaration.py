@@ -1,15 +1,12 @@
 """Reads the TOML file that declares a layer or a function, with the checks both share."""
 
-import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from layerkit import suggest
+from layerkit import lambda_facts, suggest
 from layerkit.errors import LayerError
 from layerkit.fsutil import read_text
-
-_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def read(kind: str, directory: Path, file_name: str, keys: set[str], name_use: str) -> tuple[str, dict[str, object]]:
@@ -21,8 +18,9 @@ def read(kind: str, directory: Path, file_name: str, keys: set[str], name_use: s
     """
     path = directory / file_name
     where = f"{kind} {directory.name}: {path}"
-    if not _NAME.fullmatch(directory.name):
-        raise LayerError(f"{where}: the folder name must be 1-64 letters, digits, '-' or '_' ({name_use})")
+    if not lambda_facts.NAME.fullmatch(directory.name):
+        longest = lambda_facts.MAX_NAME_CHARS
+        raise LayerError(f"{where}: the folder name must be 1-{longest} letters, digits, '-' or '_' ({name_use})")
     try:
         data = tomllib.loads(read_text(path, where, "save it as UTF-8 TOML"))
     except FileNotFoundError:

@@ -7,7 +7,6 @@ elsewhere (another team's, or a vendor's) is named by its version ARN instead; t
 cannot see inside it, so Terraform checks it when it plans.
 """
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,14 +18,7 @@ from layerkit.errors import LayerError
 FUNCTION_FILE = "function.toml"
 CODE_DIR = "src"
 
-# PublishLayerVersion's LayerVersionArn pattern.
-_LAYER_VERSION_ARN = re.compile(
-    r"arn:(aws[a-zA-Z-]*)?:lambda:[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d:\d{12}:layer:[a-zA-Z0-9_-]+:[0-9]+"
-)
-_HANDLER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+")
 _KEYS = {"runtime", "handler", "architecture", "memory", "timeout", "layers", "environment", permissions.KEY}
-_MEMORY_MB = (128, 10_240)
-_TIMEOUT_S = (1, 900)
 
 
 @dataclass(frozen=True)
@@ -71,10 +63,14 @@ def load(directory: Path, layers: dict[str, LayerConfig]) -> FunctionConfig:
     runtime = _choice(data, "runtime", where, lambda_facts.RUNTIMES)
     architecture = _choice(data, "architecture", where, lambda_facts.ARCHITECTURES)
     handler = data.get("handler")
-    if not isinstance(handler, str) or not _HANDLER.fullmatch(handler):
+    if not isinstance(handler, str) or not lambda_facts.HANDLER.fullmatch(handler):
         raise LayerError(f'{where}: handler must be "module.function", e.g. handler = "handler.handle"')
-    memory = _number(data, "memory", where, _MEMORY_MB, default=128)
-    timeout = _number(data, "timeout", where, _TIMEOUT_S, default=3)
+    memory = _number(
+        data, "memory", where, (lambda_facts.MIN_MEMORY_MB, lambda_facts.MAX_MEMORY_MB), lambda_facts.DEFAULT_MEMORY_MB
+    )
+    timeout = _number(
+        data, "timeout", where, (lambda_facts.MIN_TIMEOUT_S, lambda_facts.MAX_TIMEOUT_S), lambda_facts.DEFAULT_TIMEOUT_S
+    )
     names = _layers(data, where, layers, runtime, architecture)
     environment = data.get("environment", {})
     if not isinstance(environment, dict) or not all(isinstance(v, str) for v in environment.values()):
@@ -116,7 +112,7 @@ def _layers(
         )
     for layer_name in names:
         if is_external(layer_name):
-            if not _LAYER_VERSION_ARN.fullmatch(layer_name):
+            if not lambda_facts.LAYER_VERSION_ARN.fullmatch(layer_name):
                 raise LayerError(
                     f"{where}: {layer_name!r} is not a layer version ARN; write "
                     "arn:aws:lambda:<region>:<account id>:layer:<name>:<version>"

@@ -1,6 +1,5 @@
 """Reads and checks `layers/<name>/layer.toml`, the single source of truth for a layer."""
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,8 +36,6 @@ _LICENSES_KEYS = {"allow"}
 _SHARE_KEYS = {"accounts", "organization", "public"}
 _AUDIT_KEYS = {"ignore"}
 _AUDIT_EXAMPLE = '[audit] ignore = { "PYSEC-2024-1" = "why it does not apply here" }'
-_ACCOUNT_ID = re.compile(r"[0-9]{12}")
-_ORGANIZATION_ID = re.compile(r"o-[a-z0-9]{10,32}")
 
 
 @dataclass(frozen=True)
@@ -232,12 +229,13 @@ def _sharing(value: object, where: str) -> Sharing:
             raise LayerError(
                 f'{where}: share.accounts lists "*"; to share with every AWS account, set share.public = true'
             )
-        if not _ACCOUNT_ID.fullmatch(account):
+        if not lambda_facts.ACCOUNT_ID.fullmatch(account):
             raise LayerError(f"{where}: share.accounts: {account!r} is not a 12-digit AWS account ID")
     if len(set(accounts)) != len(accounts):
         raise LayerError(f"{where}: share.accounts lists an account twice")
     organization = value.get("organization")
-    if organization is not None and not (isinstance(organization, str) and _ORGANIZATION_ID.fullmatch(organization)):
+    is_id = isinstance(organization, str) and lambda_facts.ORGANIZATION_ID.fullmatch(organization)
+    if organization is not None and not is_id:
         raise LayerError(
             f'{where}: share.organization must be an organization ID such as "o-a1b2c3d4e5", not {organization!r}'
         )

@@ -9,7 +9,6 @@ import functools
 import http.client
 import logging
 import os
-import re
 import signal
 import socket
 from collections.abc import Callable, Iterator
@@ -21,11 +20,11 @@ from moto.core.exceptions import AccessDeniedError
 from moto.iam.access_control import IAMRequestBase
 from moto.server import ThreadedMotoServer
 
+from layerkit import lambda_facts
 from layerkit.errors import LayerError
 
 HOST = "127.0.0.1"
 REGION = "us-east-1"
-_ACCOUNT_ID = re.compile(r"[0-9]{12}")
 
 
 @contextmanager
@@ -103,7 +102,7 @@ def _answer_account_principals_as_aws() -> None:
 
     @functools.wraps(original)
     def principal_formatter(self: Policy, obj: Any) -> Any:  # noqa: ANN401 -- moto's own signature
-        if isinstance(obj, str) and _ACCOUNT_ID.fullmatch(obj):
+        if isinstance(obj, str) and lambda_facts.ACCOUNT_ID.fullmatch(obj):
             return {"AWS": f"arn:aws:iam::{obj}:root"}
         return original(self, obj)
 
