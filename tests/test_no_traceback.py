@@ -112,7 +112,7 @@ def truncated_manifest(tree: Path) -> None:
 
 
 def manifest_not_a_manifest(tree: Path) -> None:
-    (tree / "build" / "manifest.json").write_text('{"format": 3, "artifacts": {}, "functions": 7}\n', encoding="utf-8")
+    (tree / "build" / "manifest.json").write_text('{"format": 4, "artifacts": {}, "functions": 7}\n', encoding="utf-8")
 
 
 def metadata_with_nul(tree: Path) -> None:

@@ -154,9 +154,9 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "lock":
         return _lock(configs, args.layers, upgrade=args.upgrade)
     if args.command == "report":
-        return _report(configs, args.build_dir)
+        return _report(args.build_dir)
     if args.command == "audit":
-        return _audit(configs, args)
+        return _audit(args)
     functions = function_config.discover(args.functions_dir, configs)
     return _build(configs, functions, args.build_dir, args.jobs)
 
@@ -260,9 +260,9 @@ def _failed(owners: list[str]) -> str:
     return " and ".join(parts)
 
 
-def _report(configs: list[layer_config.LayerConfig], build_dir: BuildDir) -> int:
+def _report(build_dir: BuildDir) -> int:
     artifacts, functions = manifest.read(build_dir)
-    analysis = analyses.analyse(artifacts, functions, configs)
+    analysis = analyses.analyse(artifacts, functions)
     path = model.write(build_dir, analysis)
     print(analysis.table(), end="")
     print(f"wrote {path}")
@@ -271,8 +271,8 @@ def _report(configs: list[layer_config.LayerConfig], build_dir: BuildDir) -> int
     return 1 if analysis.errors else 0
 
 
-def _audit(configs: list[layer_config.LayerConfig], args: argparse.Namespace) -> int:
-    result = audit.audit(args.advisories, args.build_dir, configs, args.functions_dir)
+def _audit(args: argparse.Namespace) -> int:
+    result = audit.audit(args.advisories, args.build_dir)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     path = audit.write(args.build_dir, result)

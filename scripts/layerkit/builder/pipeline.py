@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Generic, TypeVar
 
 from layerkit import licenses
 from layerkit.build_dir import BuildDir
@@ -38,17 +39,19 @@ from layerkit.config.layer_config import LAYER_FILE, LayerConfig
 from layerkit.errors import LayerError
 from layerkit.fsutil import atomic_write, exclusive
 from layerkit.lambda_facts import ARCHITECTURES, MAX_UNZIPPED_BYTES, Target, runtime_span
-from layerkit.records import Record
+from layerkit.records import Artifact, Function, FunctionZip
 from layerkit.report import analyses, model
 from layerkit.report.contents import Dist
 
+_Record = TypeVar("_Record", Artifact, FunctionZip)
+
 
 @dataclass(frozen=True)
-class Outcome:
+class Outcome(Generic[_Record]):
     """One artifact's result: its manifest record, or the error that stopped it."""
 
     key: str
-    record: Record | None
+    record: _Record | None
     rebuilt: bool
     error: LayerError | None
     owner: str = ""
@@ -66,14 +69,14 @@ class Failure:
     """What did not build because of it: `layer <name>` or `function <name>`, each once."""
 
 
-def failures(outcomes: Sequence[Outcome]) -> list[Failure]:
+def failures(outcomes: Sequence[Outcome[Any]]) -> list[Failure]:
     """The errors of `outcomes`, each once: one that only differs by architecture names the architectures.
 
     A layer's artifacts fail alike when the cause is in its own folder (a stale lockfile, a
     credential in python/) or in a layer it requires; `layer aws_helpers (x86_64, arm64): ...`
     says so once instead of once per architecture.
     """
-    alike: dict[str, list[Outcome]] = {}
+    alike: dict[str, list[Outcome[Any]]] = {}
     for outcome in outcomes:
         if outcome.error:
             alike.setdefault(_without_architecture(str(outcome.error), outcome.architecture), []).append(outcome)
@@ -108,7 +111,7 @@ def _without_architecture(message: str, architecture: str | None) -> str:
 class Result:
     """Every artifact's outcome and, when all of them built, the report on the functions."""
 
-    outcomes: list[Outcome]
+    outcomes: list[Outcome[Artifact] | Outcome[FunctionZip]]
     analysis: model.Report | None
 
 
@@ -143,22 +146,22 @@ def _build_all(
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         outcomes = list(pool.map(lambda item: _attempt(item[0], item[1], item[2], build_dir, on_start), work))
     function_outcomes = [_attempt_function(f, build_dir) for f in functions]
-    everything = outcomes + function_outcomes
+    everything: list[Outcome[Artifact] | Outcome[FunctionZip]] = [*outcomes, *function_outcomes]
     if not all(o.record for o in everything):
         return Result(everything, None)
     artifacts = [o.record for o in outcomes if o.record]
     function_zips = [o.record for o in function_outcomes if o.record]
-    analysis = analyses.analyse(artifacts, function_zips, configs)
+    analysis = analyses.analyse(artifacts, function_zips)
     model.write(build_dir, analysis)
     if not analysis.errors:
-        by_key = {str(r["key"]): r for r in artifacts}
-        function_zips = [_with_sbom(r, by_key, build_dir) for r in function_zips]
-        manifest.write(build_dir, artifacts, function_zips)
+        by_key = {r["key"]: r for r in artifacts}
+        functions_built = [_with_sbom(r, by_key, build_dir) for r in function_zips]
+        manifest.write(build_dir, artifacts, functions_built)
         build_dir.keep_only(
             {Path(r["zip"]) for r in artifacts},
-            {Path(r["zip"]) for r in function_zips},
+            {Path(r["zip"]) for r in functions_built},
             {build_dir.state(r["key"]) for r in artifacts},
-            {Path(r["sbom"]) for r in artifacts + function_zips},
+            {Path(r["sbom"]) for r in [*artifacts, *functions_built]},
         )
     return Result(everything, analysis)
 
@@ -169,7 +172,7 @@ def _attempt(
     required: list[LayerConfig],
     build_dir: BuildDir,
     on_start: Callable[[str], None],
-) -> Outcome:
+) -> Outcome[Artifact]:
     key = manifest.artifact_key(config.name, architecture)
     try:
         record, rebuilt = build_artifact(config, architecture, build_dir, required, on_start)
@@ -178,7 +181,7 @@ def _attempt(
     return Outcome(key, record, rebuilt=rebuilt, error=None, owner=f"layer {config.name}", architecture=architecture)
 
 
-def _attempt_function(config: FunctionConfig, build_dir: BuildDir) -> Outcome:
+def _attempt_function(config: FunctionConfig, build_dir: BuildDir) -> Outcome[FunctionZip]:
     owner = f"function {config.name}"
     try:
         record, rebuilt = build_function(config, build_dir)
@@ -187,7 +190,7 @@ def _attempt_function(config: FunctionConfig, build_dir: BuildDir) -> Outcome:
     return Outcome(owner, record, rebuilt=rebuilt, error=None, owner=owner)
 
 
-def build_function(config: FunctionConfig, build_dir: BuildDir) -> tuple[Record, bool]:
+def build_function(config: FunctionConfig, build_dir: BuildDir) -> tuple[FunctionZip, bool]:
     """The function's zip: its src/ folder, laid out and written as layer zips are."""
     tree = layout.owned_files("function", config.name, config.code_dir, prefix="")
     if not tree:
@@ -203,12 +206,15 @@ def build_function(config: FunctionConfig, build_dir: BuildDir) -> tuple[Record,
     return record, True
 
 
-def _with_sbom(record: Record, artifacts: dict[str, Record], build_dir: BuildDir) -> Record:
+def _with_sbom(record: FunctionZip, artifacts: dict[str, Artifact], build_dir: BuildDir) -> Function:
     """The function's record with its SBOM, written unless one from the same inputs is there already."""
-    parts = [_tool_identity(), str(record["sha256"]).encode(), str(record["runtime"]).encode()]
+    parts = [_tool_identity(), record["sha256"].encode(), record["runtime"].encode()]
     # A layer's SBOM is named by its content: its name stands for all the function's SBOM takes from the layer.
-    parts += [str(a["arn"] or Path(artifacts[a["artifact"]]["sbom"]).name).encode() for a in record["layers"]]
-    path = build_dir.sbom(str(record["key"]), _digest(parts))
+    parts += [
+        (a["arn"] if a["arn"] is not None else Path(artifacts[a["artifact"]]["sbom"]).name).encode()
+        for a in record["layers"]
+    ]
+    path = build_dir.sbom(record["key"], _digest(parts))
     if not path.is_file():
         atomic_write(path, sbom.function_document(record, artifacts))
     return {**record, "sbom": path.as_posix()}
@@ -220,7 +226,7 @@ def build_artifact(
     build_dir: BuildDir,
     required: Sequence[LayerConfig] = (),
     on_start: Callable[[str], None] = lambda _: None,
-) -> tuple[Record, bool]:
+) -> tuple[Artifact, bool]:
     """The artifact's record, and whether it had to be built (False: reused as it was).
 
     `required` is every layer this one relies on: checked first, since a re-lock of one of
@@ -341,14 +347,9 @@ def _check_licenses(config: LayerConfig, architecture: str, dists: list[Dist]) -
     )
 
 
-def _intact(record: Record) -> bool:
+def _intact(record: Artifact) -> bool:
     path = Path(record["zip"])
-    return (
-        path.is_file()
-        and path.stat().st_size == record["zip_size"]
-        and "sbom" in record
-        and Path(record["sbom"]).is_file()
-    )
+    return path.is_file() and path.stat().st_size == record["zip_size"] and Path(record["sbom"]).is_file()
 
 
 def _digest(parts: Iterable[bytes]) -> str:

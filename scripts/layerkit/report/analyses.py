@@ -12,7 +12,7 @@ every layer, unzipped, against one 250 MB budget. Neither shows until deploy or 
   where the paths belong to a distribution a later layer installs from its lockfile, the
   finding says to declare `requires` on the first layer, which stops the later one shipping it;
 - one distribution at two versions across the layers: an error, unless the layer whose
-  copy is imported lists it in `overrides` in its layer.toml (then a warning);
+  copy is imported lists it in `overrides` in its layer.toml, as the manifest recorded it (then a warning);
 - distributions the function's own zip bundles although a layer provides them (a warning);
 - layers that ship boto3 or botocore, shadowing the runtime's own SDK (a note);
 - layers published elsewhere, named by version ARN: their files are not here, so their size
@@ -20,7 +20,8 @@ every layer, unzipped, against one 250 MB budget. Neither shows until deploy or 
 - and, for the record, which layer gives each distribution the function imports, and its license.
 
 Only the folders the runtime imports from count (`contents` says which). `model` holds what
-is found, and renders it.
+is found, and renders it. Everything it knows of a layer comes from the manifest's records
+(`records`), never from layers/: the build hands it the records the manifest will hold.
 """
 
 import functools
@@ -30,10 +31,9 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
-from layerkit.config.layer_config import LAYER_FILE, LayerConfig, required
 from layerkit.errors import LayerError
 from layerkit.lambda_facts import MAX_UNZIPPED_BYTES
-from layerkit.records import Record
+from layerkit.records import Artifact, FunctionZip
 from layerkit.report.contents import Contents, code_place, layer_place, read_zip
 from layerkit.report.model import (
     LEVELS,
@@ -61,32 +61,34 @@ _Hint = Callable[[tuple[str, ...]], str]
 """For layers that ship the same distributions, in merge order: how `requires` would stop that, or ""."""
 
 
-def analyse(artifacts: list[Record], functions: list[Record], layers: list[LayerConfig]) -> Report:
-    """The report on every function, from the manifest's records and the layers' layer.toml."""
-    by_key = {str(a["key"]): a for a in artifacts}
-    configs = {c.name: c for c in layers}
-    ordered = sorted(functions, key=lambda f: str(f["key"]))
-    return Report(tuple(_analyse_function(f, by_key, configs) for f in ordered))
+def analyse(artifacts: Sequence[Artifact], functions: Sequence[FunctionZip]) -> Report:
+    """The report on every function, from the manifest's records (or those the build is about to write)."""
+    by_key = {a["key"]: a for a in artifacts}
+    targets: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for artifact in artifacts:
+        targets[artifact["layer"]] |= {(runtime, artifact["architecture"]) for runtime in artifact["runtimes"]}
+    ordered = sorted(functions, key=lambda f: f["key"])
+    return Report(tuple(_analyse_function(f, by_key, targets) for f in ordered))
 
 
-def _analyse_function(record: Record, artifacts: dict[str, Record], configs: dict[str, LayerConfig]) -> FunctionReport:
-    name = str(record["name"])
-    runtime = str(record["runtime"])
-    architecture = str(record["architecture"])
-    used, sizes = _attached(record, artifacts, configs)
-    names = [str(a["layer"]) for a in used]
+def _analyse_function(
+    record: FunctionZip, artifacts: dict[str, Artifact], targets: dict[str, set[tuple[str, str]]]
+) -> FunctionReport:
+    """`targets`: every (runtime, architecture) each layer is built for, across its artifacts."""
+    name, runtime, architecture = record["name"], record["runtime"], record["architecture"]
+    used, sizes = _attached(record, artifacts)
+    names = [a["layer"] for a in used]
     place = layer_place(runtime)
     layers = [read_zip(Path(a["zip"]), place) for a in used]
     code = read_zip(Path(record["zip"]), code_place)
-    code_size = int(record["unzipped_size"])
+    code_size = record["unzipped_size"]
 
     overlaps = _overlaps(names, layers)
-    locked = {str(a["layer"]) for a in used if a["lockfiles"]}
+    locked = {a["layer"] for a in used if a["lockfiles"]}
     found = _budget(code_size, sizes)
     found += _external(sizes, runtime, architecture)
-    attached = [configs[n] for n in names]
-    hint = functools.partial(_requires_hint, configs=configs, locked=locked)
-    found += _in_layers(names, layers, code, overlaps, attached, requires_hint=hint)
+    hint = functools.partial(_requires_hint, used={a["layer"]: a for a in used}, targets=targets, locked=locked)
+    found += _in_layers(names, layers, code, overlaps, used, requires_hint=hint)
     return FunctionReport(
         name=name,
         runtime=runtime,
@@ -99,24 +101,22 @@ def _analyse_function(record: Record, artifacts: dict[str, Record], configs: dic
     )
 
 
-def _attached(
-    record: Record, artifacts: dict[str, Record], configs: dict[str, LayerConfig]
-) -> tuple[list[Record], tuple[LayerSize, ...]]:
+def _attached(record: FunctionZip, artifacts: dict[str, Artifact]) -> tuple[list[Artifact], tuple[LayerSize, ...]]:
     """The artifacts of the function's layers built here, and every attached layer's size, in merge order."""
     used = []
     sizes = []
     for attached in record["layers"]:
-        if attached["arn"]:
-            sizes.append(LayerSize(str(attached["arn"]), None, None))
+        if attached["arn"] is not None:
+            sizes.append(LayerSize(attached["arn"], None, None))
             continue
         artifact = artifacts.get(attached["artifact"])
-        if artifact is None or artifact["layer"] not in configs:
+        if artifact is None:
             raise LayerError(
-                f"function {record['name']}: layer artifact {attached['artifact']} is not in the manifest or "
-                "layers/; run 'make layers'"
+                f"function {record['name']}: layer artifact {attached['artifact']} is not in the manifest; "
+                "run 'make layers'"
             )
         used.append(artifact)
-        sizes.append(LayerSize(str(artifact["layer"]), str(artifact["key"]), int(artifact["unzipped_size"])))
+        sizes.append(LayerSize(artifact["layer"], artifact["key"], artifact["unzipped_size"]))
     return used, tuple(sizes)
 
 
@@ -125,12 +125,12 @@ def _in_layers(  # noqa: PLR0913 -- the function's layers, code and overlaps, an
     layers: list[Contents],
     code: Contents,
     overlaps: list[Overlap],
-    configs: list[LayerConfig],
+    artifacts: list[Artifact],
     *,
     requires_hint: _Hint,
 ) -> _Found:
     """What the layers' files show; a distribution at two versions covers its paths, so they are not shadowed too."""
-    found, conflicted = _versions(names, layers, configs)
+    found, conflicted = _versions(names, layers, artifacts)
     found += _shadowed([o for o in overlaps if o.distribution not in conflicted], requires_hint)
     found += _bundled(names, layers, code)
     found += _runtime_sdk(names, layers)
@@ -195,7 +195,7 @@ def _overlaps(names: list[str], layers: list[Contents]) -> list[Overlap]:
     return overlaps
 
 
-def _versions(names: list[str], layers: list[Contents], configs: list[LayerConfig]) -> tuple[_Found, set[str]]:
+def _versions(names: list[str], layers: list[Contents], artifacts: list[Artifact]) -> tuple[_Found, set[str]]:
     """One distribution at several versions; also returns those distributions, whose paths this covers."""
     found: _Found = []
     conflicted = set()
@@ -206,8 +206,8 @@ def _versions(names: list[str], layers: list[Contents], configs: list[LayerConfi
             continue
         conflicted.add(dist)
         winner = imported([(i, layers[i].dists[dist].rank) for i in indexes])
-        config = configs[winner]
-        if dist in {canonicalize_name(o) for o in config.overrides}:
+        artifact = artifacts[winner]
+        if dist in {canonicalize_name(o) for o in artifact["overrides"]}:
             others = _and([f"{dist} {version[i]} from layer {names[i]}" for i in indexes if i != winner])
             message = (
                 f"layer {names[winner]} overrides {others} with {dist} {version[winner]}, as its overrides declare"
@@ -217,7 +217,7 @@ def _versions(names: list[str], layers: list[Contents], configs: list[LayerConfi
             each = _and([f"{names[i]} ({dist} {version[i]})" for i in indexes])
             message = (
                 f"layers {each} ship different versions of {dist}, and {names[winner]}'s is imported; pin one "
-                f'version in every layer, or add "{dist}" to overrides in {config.directory / LAYER_FILE} '
+                f'version in every layer, or add "{dist}" to overrides in {artifact["layer_toml"]} '
                 "if it is meant to win"
             )
             found.append(("error", "version-conflict", dist, message))
@@ -271,7 +271,9 @@ def _shadowed(overlaps: list[Overlap], requires_hint: _Hint) -> _Found:
     return found
 
 
-def _requires_hint(layers: tuple[str, ...], configs: dict[str, LayerConfig], locked: set[str]) -> str:
+def _requires_hint(
+    layers: tuple[str, ...], used: dict[str, Artifact], targets: dict[str, set[tuple[str, str]]], locked: set[str]
+) -> str:
     """`; declare requires = ["<first>"] in <the later layers' layer.toml> ...`, or "" when that would not help.
 
     `requires` takes a required layer's pins out of the dependent's lockfile, and so out of its
@@ -280,22 +282,22 @@ def _requires_hint(layers: tuple[str, ...], configs: dict[str, LayerConfig], loc
     alone), one that `requires` already ties to the first either way, or one built for a target
     the first is not (a required layer must be built for all of them).
     """
-    first, *later = (configs[name] for name in layers)
+    first, *later = (used[name] for name in layers)
     dependents = [
         layer
         for layer in later
-        if layer.name in locked
-        and first.name not in {r.name for r in required(layer, configs)}
-        and layer.name not in {r.name for r in required(first, configs)}
-        and set(layer.all_targets()) <= set(first.all_targets())
+        if layer["layer"] in locked
+        and first["layer"] not in layer["requires"]
+        and layer["layer"] not in first["requires"]
+        and targets[layer["layer"]] <= targets[first["layer"]]
     ]
     if not dependents:
         return ""
-    files = _and([str(layer.directory / LAYER_FILE) for layer in dependents])
-    ships = f"{dependents[0].name} ships" if len(dependents) == 1 else "they ship"
+    files = _and([layer["layer_toml"] for layer in dependents])
+    ships = f"{dependents[0]['layer']} ships" if len(dependents) == 1 else "they ship"
     return (
-        f"; declare requires = [\"{first.name}\"] in {files} and run 'make lock', "
-        f"so {ships} only what {first.name} lacks"
+        f"; declare requires = [\"{first['layer']}\"] in {files} and run 'make lock', "
+        f"so {ships} only what {first['layer']} lacks"
     )
 
 
