@@ -10,7 +10,7 @@ The layer itself is the metadata component, with the zip's sha256: its own code 
 A function's SBOM is its own zip's distributions, then every attached layer's, each with
 `layerkit:layer` and `layerkit:merge-position` (1 is merged first). A distribution that
 another copy shadows on the import path (the function's own code comes first, then a
-later layer's copy wins, as `report.analyses.imported` decides) carries
+later layer's copy wins, as `report.overlaps.imported` decides) carries
 `layerkit:shadowed-by`. A layer attached by ARN is one component whose contents are unknown.
 
 The same inputs give the same bytes: no timestamp, sorted components, and a serial number
@@ -40,8 +40,8 @@ from layerkit.config.layer_config import LayerConfig
 from layerkit.errors import LayerError
 from layerkit.lambda_facts import Target
 from layerkit.records import Artifact, FunctionZip
-from layerkit.report.analyses import imported
 from layerkit.report.contents import UNREADABLE_ZIP, Dist, code_place, layer_place, read_archive, read_zip
+from layerkit.report.overlaps import imported
 
 SCHEMA = SchemaVersion.V1_5
 LAYER = "layerkit:layer"

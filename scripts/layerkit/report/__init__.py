@@ -7,5 +7,6 @@ modules.
 
 - `contents`: what each zip puts on the import path, from its central directory and RECORD files.
 - `analyses`: the checks on each function's contents; `analyse` is the entry point.
+- `overlaps`: the paths more than one layer ships, whose copy is imported, and the `requires` hint.
 - `model`: the report itself, as `report.json` and as the table; `write` saves it.
 """
