@@ -288,3 +288,14 @@ def test_the_rule_sees_a_field_that_is_not_required() -> None:
     loose["$defs"]["attached_layer"]["anyOf"][1]["required"].remove("arn")
     reads = {("layer_version", "share.public"), ("attached_layer", "arn"), ("function", "name")}
     assert _unrequired(reads, loose) == ["attached_layer.arn", "layer_version.share.public"]
+
+
+def test_a_function_s_permissions_are_what_the_function_module_takes() -> None:
+    """main.tf hands `permissions` on whole as `policy_statements`: its object type names the same fields."""
+    variables = (ROOT / "modules" / "lambda-function" / "variables.tf").read_text(encoding="utf-8")
+    declared = re.search(r'variable "policy_statements" \{\n\s*type = (.*?)\n\s*description', variables, re.DOTALL)
+    assert declared
+    names = re.findall(r"(\w+)\s*=", declared[1])
+    statement, condition = SCHEMA["$defs"]["statement"], SCHEMA["$defs"]["condition"]
+    # In the module's order: actions, resources, conditions, then each condition's test, variable and values.
+    assert names == [*statement["required"], *condition["required"]]
