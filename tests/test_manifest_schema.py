@@ -1,7 +1,7 @@
 """`schemas/manifest.schema.json`, held to what the build writes, to the types, and to what main.tf reads.
 
-A small tree is built for real and offline (layers with only `python/` sources), and its
-manifest is checked with jsonschema itself; layerkit's own checker (`json_schema`) must agree
+A small tree is built for real and offline (layers with only `python/` sources), and the
+shipped tree from the package index, and their manifests are checked with jsonschema itself; layerkit's own checker (`json_schema`) must agree
 with jsonschema on that manifest and on broken copies of it, and `make report` refuses those
 in one line. Every field main.tf reads must be `required` where it reads it.
 """
@@ -23,6 +23,7 @@ from layerkit.records import Manifest
 
 if TYPE_CHECKING:
     from pathlib import Path
+
 
 SCHEMA_FILE = ROOT / "schemas" / "manifest.schema.json"
 SCHEMA: dict[str, Any] = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
@@ -109,6 +110,18 @@ def test_a_real_build_s_manifest_conforms(manifest: dict[str, Any], built: Path)
         jsonschema.Draft202012Validator(SCHEMA["$defs"]["artifact"] | {"$defs": SCHEMA["$defs"]}).validate(
             json.loads(state.read_text(encoding="utf-8"))
         )
+
+
+@pytest.mark.network
+def test_the_shipped_tree_s_manifest_conforms(tmp_path: Path) -> None:
+    """The real layers and function, installed from the package index: boto3's lockfiles, requires, permissions."""
+    build = tmp_path / "build"
+    arguments = ["--layers-dir", str(ROOT / "layers"), "--functions-dir", str(ROOT / "functions")]
+    assert main([*arguments, "build", "--build-dir", str(build), "--jobs", "2"]) == 0
+    manifest = json.loads((build / "manifest.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(SCHEMA).validate(manifest)
+    assert json_schema.problem(manifest, SCHEMA) is None
+    assert {a["layer"]: a["requires"] for a in manifest["artifacts"]}["aws_helpers"] == ["boto3"]
 
 
 def _set(path: str, value: object) -> typing.Callable[[dict[str, Any]], None]:
