@@ -1,9 +1,10 @@
 """A checker for the part of JSON Schema (draft 2020-12) that `schemas/manifest.schema.json` uses.
 
-`make report`, `make audit`, `make invoke` and `make plan` each check the manifest against its
-schema before trusting its types. The jsonschema library takes longer to import than a report
-takes to run, so this checks the few keywords the schema uses, and a test holds the schema to
-`KEYWORDS` and compares this checker's verdicts with jsonschema's own.
+Every command that reads the manifest (`make report`, `audit`, `invoke`, `plan`, ...) checks
+it against its schema before trusting its types (`builder.manifest.read`). The jsonschema
+library takes longer to import than a report takes to run, so this checks the few keywords
+the schema uses, and a test holds the schema to `KEYWORDS` and compares this checker's
+verdicts with jsonschema's own.
 """
 
 import re
