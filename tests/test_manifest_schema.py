@@ -1,9 +1,10 @@
 """`schemas/manifest.schema.json`, held to what the build writes, to the types, and to what main.tf reads.
 
 A small tree is built for real and offline (layers with only `python/` sources), and the
-shipped tree from the package index, and their manifests are checked with jsonschema itself; layerkit's own checker (`json_schema`) must agree
-with jsonschema on that manifest and on broken copies of it, and `make report` refuses those
-in one line. Every field main.tf reads must be `required` where it reads it.
+shipped tree from the package index; jsonschema itself checks their manifests. layerkit's own
+checker (`json_schema`) must agree with jsonschema on the small tree's manifest and on broken
+copies of it, and `make report` refuses those in one line. Every field main.tf reads must be
+`required` where it reads it.
 """
 
 from __future__ import annotations
