@@ -41,7 +41,8 @@ ACTIONLINT := .tools/actionlint-$(ACTIONLINT_VERSION)/actionlint
 LAYERKIT := PYTHONPATH=scripts $(VENV)/bin/python -m layerkit --layers-dir $(LAYERS_DIR) --functions-dir $(FUNCTIONS_DIR)
 # Folders are listed too: deleting a file changes its folder's mtime.
 LAYER_INPUTS := $(shell find $(LAYERS_DIR)/. $(wildcard $(FUNCTIONS_DIR)/.) -not -name '*.pyc' -not -path '*/__pycache__*' 2>/dev/null)
-LAYERKIT_SOURCES := $(shell find scripts/layerkit -name "*.py")
+# The manifest's schema too: every reader checks the manifest against it, so a new schema needs a new manifest.
+LAYERKIT_SOURCES := $(shell find scripts/layerkit -name "*.py") schemas/manifest.schema.json
 
 ##@ Main job
 

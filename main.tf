@@ -16,7 +16,7 @@ provider "aws" {
 }
 
 locals {
-  manifest_format = 3
+  manifest_format = 4
   manifest_found  = fileexists(var.manifest_path)
   manifest        = try(jsondecode(file(var.manifest_path)), {})
   found_format    = try(local.manifest.format, null)

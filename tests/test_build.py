@@ -11,7 +11,7 @@ import shutil
 import stat
 import zipfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import pytest
 from layerkit.build_dir import BuildDir
@@ -22,6 +22,7 @@ from layerkit.lambda_facts import MAX_UNZIPPED_BYTES
 
 if TYPE_CHECKING:
     from conftest import LayerFactory
+    from layerkit.records import Artifact, FunctionZip, LayerVersion, Manifest
 
 pytestmark = pytest.mark.network
 
@@ -45,7 +46,7 @@ def locked(
     return directory
 
 
-def build_all(layers_dir: Path, build_dir: Path) -> list[pipeline.Outcome]:
+def build_all(layers_dir: Path, build_dir: Path) -> list[pipeline.Outcome[Artifact] | pipeline.Outcome[FunctionZip]]:
     outcomes = pipeline.build_all(layer_config.discover(layers_dir), [], BuildDir(build_dir), jobs=2).outcomes
     errors = [str(o.error) for o in outcomes if o.error]
     if errors:
@@ -53,13 +54,16 @@ def build_all(layers_dir: Path, build_dir: Path) -> list[pipeline.Outcome]:
     return outcomes
 
 
-def manifest(build_dir: Path, section: str = "artifacts") -> dict[str, dict[str, object]]:
-    data = json.loads((build_dir / "manifest.json").read_text(encoding="utf-8"))
-    return {a["key"]: a for a in data[section]}
+def document(build_dir: Path) -> Manifest:
+    return cast("Manifest", json.loads((build_dir / "manifest.json").read_text(encoding="utf-8")))
 
 
-def layer_versions(build_dir: Path) -> dict[str, dict[str, object]]:
-    return manifest(build_dir, "layer_versions")
+def manifest(build_dir: Path) -> dict[str, Artifact]:
+    return {a["key"]: a for a in document(build_dir)["artifacts"]}
+
+
+def layer_versions(build_dir: Path) -> dict[str, LayerVersion]:
+    return {v["key"]: v for v in document(build_dir)["layer_versions"]}
 
 
 def test_zip_holds_packages_and_sources_in_lambda_layout(layers: LayerFactory, build_dir: Path) -> None:
@@ -72,7 +76,7 @@ def test_zip_holds_packages_and_sources_in_lambda_layout(layers: LayerFactory, b
 
     build_all(layers.layers_dir, build_dir)
     artifact = manifest(build_dir)["mine-x86_64"]
-    data = Path(str(artifact["zip"])).read_bytes()
+    data = Path(artifact["zip"]).read_bytes()
 
     assert artifact["sha256"] == hashlib.sha256(data).hexdigest()
     assert artifact["sha256_base64"] == base64.b64encode(hashlib.sha256(data).digest()).decode()
@@ -86,7 +90,7 @@ def test_zip_holds_packages_and_sources_in_lambda_layout(layers: LayerFactory, b
             "sha256": hashlib.sha256(lock_bytes).hexdigest(),
         }
     }
-    with zipfile.ZipFile(Path(str(artifact["zip"]))) as archive:
+    with zipfile.ZipFile(Path(artifact["zip"])) as archive:
         infos = {i.filename: i for i in archive.infolist()}
         names = sorted(infos)
         assert [i.filename for i in archive.infolist()] == names
@@ -116,7 +120,7 @@ def test_zip_holds_packages_and_sources_in_lambda_layout(layers: LayerFactory, b
 def test_exclude_is_opt_in(layers: LayerFactory, build_dir: Path) -> None:
     layers.make("mine", files=SOURCES, extra_toml='exclude = ["python/*/tests/*"]\n')
     build_all(layers.layers_dir, build_dir)
-    with zipfile.ZipFile(str(manifest(build_dir)["mine-x86_64"]["zip"])) as archive:
+    with zipfile.ZipFile(manifest(build_dir)["mine-x86_64"]["zip"]) as archive:
         names = archive.namelist()
     assert "python/mylib/core.py" in names
     assert not [n for n in names if "/tests/" in n and not n.endswith("/")]
@@ -138,7 +142,7 @@ def test_same_inputs_same_bytes_across_paths_mtimes_umask_and_order(tmp_path: Pa
             build_all(factory.layers_dir, tmp_path / checkout / "build")
         finally:
             os.umask(old)
-        zips.append(Path(str(manifest(tmp_path / checkout / "build")["mine-x86_64"]["zip"])))
+        zips.append(Path(manifest(tmp_path / checkout / "build")["mine-x86_64"]["zip"]))
     assert zips[0].read_bytes() == zips[1].read_bytes()
     assert zips[0].name == zips[1].name
 
@@ -156,7 +160,7 @@ def test_one_zip_per_architecture_and_per_runtime_site_packages_when_wheels_diff
     build_all(layers.layers_dir, build_dir)
     artifacts = manifest(build_dir)
     assert sorted(artifacts) == ["native-arm64", "native-x86_64"]
-    with zipfile.ZipFile(str(artifacts["native-arm64"]["zip"])) as archive:
+    with zipfile.ZipFile(artifacts["native-arm64"]["zip"]) as archive:
         names = archive.namelist()
     assert "python/lib/python3.12/site-packages/markupsafe/_speedups.cpython-312-aarch64-linux-gnu.so" in names
     assert "python/lib/python3.13/site-packages/markupsafe/_speedups.cpython-313-aarch64-linux-gnu.so" in names
@@ -171,7 +175,7 @@ def test_one_zip_per_architecture_and_per_runtime_site_packages_when_wheels_diff
 def test_pure_packages_share_python_folder_across_runtimes(layers: LayerFactory, build_dir: Path) -> None:
     locked(layers, "pure", "six==1.17.0\n", runtimes=("python3.12", "python3.13"))
     build_all(layers.layers_dir, build_dir)
-    with zipfile.ZipFile(str(manifest(build_dir)["pure-x86_64"]["zip"])) as archive:
+    with zipfile.ZipFile(manifest(build_dir)["pure-x86_64"]["zip"]) as archive:
         assert "python/six.py" in archive.namelist()
         assert not [n for n in archive.namelist() if n.startswith("python/lib/")]
 
@@ -204,7 +208,7 @@ def test_unchanged_inputs_do_no_work_and_one_change_rebuilds_one_layer(layers: L
     layers.make("first", files={"python/first.py": "A = 1\n"})
     layers.make("second", files={"python/second.py": "B = 1\n"})
     build_all(layers.layers_dir, build_dir)
-    zips = {k: Path(str(a["zip"])) for k, a in manifest(build_dir).items()}
+    zips = {k: Path(a["zip"]) for k, a in manifest(build_dir).items()}
     stamps = {k: p.stat().st_mtime_ns for k, p in zips.items()}
 
     again = build_all(layers.layers_dir, build_dir)
@@ -215,7 +219,7 @@ def test_unchanged_inputs_do_no_work_and_one_change_rebuilds_one_layer(layers: L
     third = build_all(layers.layers_dir, build_dir)
     assert {o.key: o.rebuilt for o in third} == {"first-x86_64": False, "second-x86_64": True}
     after = manifest(build_dir)
-    assert Path(str(after["first-x86_64"]["zip"])).stat().st_mtime_ns == stamps["first-x86_64"]
+    assert Path(after["first-x86_64"]["zip"]).stat().st_mtime_ns == stamps["first-x86_64"]
     assert after["second-x86_64"]["zip"] != str(zips["second-x86_64"].as_posix())
     assert not zips["second-x86_64"].exists(), "the replaced zip is cleaned up"
 
@@ -233,7 +237,7 @@ def test_failed_build_keeps_previous_manifest_and_zips(layers: LayerFactory, bui
     assert [o.key for o in outcomes if o.error] == ["bad-x86_64"]
     assert (build_dir / "manifest.json").read_bytes() == before
     for artifact in manifest(build_dir).values():
-        data = Path(str(artifact["zip"])).read_bytes()
+        data = Path(artifact["zip"]).read_bytes()
         assert hashlib.sha256(data).hexdigest() == artifact["sha256"]
     assert not list(build_dir.glob(".staging-*"))
 

@@ -136,7 +136,7 @@ def test_manifest_from_a_newer_layerkit_is_refused(layers: LayerFactory, build_d
     manifest = make_project(layers, {"api": APP}, build_dir)
     data = json.loads(manifest.read_text(encoding="utf-8"))
     manifest.write_text(json.dumps({**data, "format": data["format"] + 1}), encoding="utf-8")
-    with pytest.raises(LayerError, match=r"manifest format 4 was written by a newer layerkit; .* update the checkout"):
+    with pytest.raises(LayerError, match=r"manifest format 5 was written by a newer layerkit; .* update the checkout"):
         invoke.invoke(BuildDir(manifest.parent), "api", {}, sys.executable)
 
 

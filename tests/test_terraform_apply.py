@@ -247,8 +247,8 @@ def without_boto3(data: dict[str, Any]) -> dict[str, Any]:
         (no_manifest, "manifest.json: missing; run 'make layers'", "manifest.json is missing; run 'make layers'"),
         (
             newer_format,
-            "manifest format 4 was written by a newer layerkit; this checkout reads format 3: update the checkout",
-            "is in manifest format 4, but this configuration reads format 3; a newer layerkit wrote it: update this",
+            "manifest format 5 was written by a newer layerkit; this checkout reads format 4: update the checkout",
+            "is in manifest format 5, but this configuration reads format 4; a newer layerkit wrote it: update this",
         ),
         (
             unknown_layer,

@@ -1,5 +1,152 @@
-"""`Record`: one entry of the manifest (a layer artifact, a layer version or a function zip) as JSON holds it."""
+"""The records of `build/manifest.json`, typed: what `builder.manifest` writes and every reader reads.
 
-from typing import Any
+`builder.manifest` makes them (and `config.permissions` the IAM statements in a function's),
+and `schemas/manifest.schema.json` says the same in JSON Schema for readers outside Python;
+a test holds the two to each other and to the fields main.tf reads. They sit here, beside
+the other shared modules, rather than in `builder/`, because `report` reads them and sits
+below `builder` (`tests/test_layout.py`): the build hands its report the records the
+manifest will hold, before writing them.
+"""
 
-Record = dict[str, Any]
+from typing import TypedDict
+
+
+class Lockfile(TypedDict):
+    """One of an artifact's lockfiles: the one for a runtime."""
+
+    path: str
+    sha256: str
+
+
+class Share(TypedDict):
+    """`[share]` in layer.toml: who else may attach the layer's versions."""
+
+    accounts: list[str]
+    organization: str | None
+    public: bool
+
+
+class Artifact(TypedDict):
+    """One zip of a layer for one architecture, as built, with what `report` and `audit` need of its layer.toml."""
+
+    key: str
+    layer: str
+    architecture: str
+    runtimes: list[str]
+    description: str
+    license: str
+    share: Share
+    zip: str
+    sha256: str
+    sha256_base64: str
+    zip_size: int
+    unzipped_size: int
+    file_count: int
+    needs_s3: bool
+    lockfiles: dict[str, Lockfile]
+    """By runtime."""
+    inputs_sha256: str
+    requires: list[str]
+    """Every layer this one relies on, directly or through another, nearest first."""
+    sbom: str
+    layer_toml: str
+    requirements_in: str
+    overrides: list[str]
+    """Distributions whose copy here is meant to win over another layer's (layer.toml's `overrides`)."""
+    audit_ignore: dict[str, str]
+    """Advisory ID (or alias) to the reason `make audit` does not fail on it (`[audit] ignore`)."""
+    licenses_allow: list[str] | None
+    """`[licenses] allow`: the only SPDX licenses the layer may ship; None: no such rule."""
+
+
+class LayerVersion(TypedDict):
+    """One distinct zip of a layer: what Terraform publishes as one `aws_lambda_layer_version`."""
+
+    key: str
+    layer: str
+    architectures: list[str]
+    artifacts: list[str]
+    runtimes: list[str]
+    description: str
+    license: str
+    share: Share
+    zip: str
+    sha256: str
+    sha256_base64: str
+    zip_size: int
+    unzipped_size: int
+    needs_s3: bool
+    requires: list[str]
+
+
+class LocalLayer(TypedDict):
+    """A function's layer built here: its artifact for the function's architecture."""
+
+    artifact: str
+    layer: str
+    arn: None
+
+
+class ExternalLayer(TypedDict):
+    """A function's layer published elsewhere, by version ARN; the same keys, so Terraform reads one list."""
+
+    artifact: None
+    layer: None
+    arn: str
+
+
+AttachedLayer = LocalLayer | ExternalLayer
+"""Tell them apart by `arn is None`."""
+
+
+class Condition(TypedDict):
+    test: str
+    variable: str
+    values: list[str]
+
+
+class Statement(TypedDict):
+    """One Allow statement of the function's role (`[[permissions]]`), every `${NAME}` replaced."""
+
+    actions: list[str]
+    resources: list[str]
+    conditions: list[Condition]
+
+
+class FunctionZip(TypedDict):
+    """A function's zip and settings, as built, before its SBOM is written."""
+
+    key: str
+    name: str
+    runtime: str
+    handler: str
+    architecture: str
+    memory: int
+    timeout: int
+    environment: dict[str, str]
+    managed_policies: list[str]
+    permissions: list[Statement]
+    layers: list[AttachedLayer]
+    """In merge order."""
+    zip: str
+    sha256: str
+    sha256_base64: str
+    zip_size: int
+    unzipped_size: int
+    file_count: int
+    needs_s3: bool
+    src: str
+    """The folder the zip was made from: what to change when the code bundles a bad version."""
+
+
+class Function(FunctionZip):
+    """A function as the manifest records it: with its SBOM."""
+
+    sbom: str
+
+
+class Manifest(TypedDict):
+    format: int
+    artifacts: list[Artifact]
+    layer_versions: list[LayerVersion]
+    functions: list[Function]

@@ -123,17 +123,14 @@ def _warm_audit(variables: list[str], database: Path) -> tuple[float, str]:
     return statistics.median(samples[1:]), summary[-1]
 
 
-def _split(build_dir: BuildDir, layers_dir: Path, functions_dir: Path, database: Path) -> tuple[float, float]:
+def _split(build_dir: BuildDir, database: Path) -> tuple[float, float]:
     """Seconds spent in-process reading the zips, and reading and matching the advisories."""
-    from layerkit.config import layer_config  # noqa: PLC0415 -- only for this in-process measurement
-
-    configs = layer_config.discover(layers_dir)
     artifacts, _ = manifest.read(build_dir)
     start = time.perf_counter()
     audit._layer_dists(artifacts)  # noqa: SLF001 -- timing one step of the audit alone
     zips = time.perf_counter() - start
     start = time.perf_counter()
-    audit.audit(database, build_dir, configs, functions_dir)
+    audit.audit(database, build_dir)
     whole = time.perf_counter() - start
     return zips, whole - zips
 
@@ -178,7 +175,7 @@ def main() -> None:
                 seconds, summary = _warm_audit(variables, source)
                 findings = summary.split(" finding")[0] if " finding(s), " in summary else "0"
                 rows.append((label, name, findings, f"{seconds:.2f}"))
-            zips, matched = _split(BuildDir(build_dir), layers, functions, database)
+            zips, matched = _split(BuildDir(build_dir), database)
             splits.append((label, f"{zips:.3f}", f"{matched:.3f}"))
     print(f"{os.cpu_count()} cores, Python {sys.version.split()[0]}, libyaml: {advisories._LOADER is yaml.CSafeLoader}")  # noqa: SLF001
     print(f"advisories: {database} ({files or 'zip'} files)")

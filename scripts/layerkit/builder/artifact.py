@@ -35,7 +35,7 @@ from layerkit.config.layer_config import LAYER_FILE, LayerConfig
 from layerkit.errors import LayerError, Subject, of_layer
 from layerkit.fsutil import atomic_write
 from layerkit.lambda_facts import MAX_UNZIPPED_BYTES, Target, runtime_span
-from layerkit.records import Record
+from layerkit.records import Artifact
 from layerkit.report.contents import Dist
 
 
@@ -83,7 +83,7 @@ def prepare(config: LayerConfig, required: Sequence[LayerConfig]) -> Layer:
     return Layer(config, tuple(required), locks, layout.source_tree(config), interpreters, stopped)
 
 
-def reusable(prepared: Layer, architecture: str, build_dir: BuildDir) -> Record | None:
+def reusable(prepared: Layer, architecture: str, build_dir: BuildDir) -> Artifact | None:
     """The artifact's record from the last build, when its inputs are unchanged and its files intact."""
     previous = state.read(build_dir, manifest.artifact_key(prepared.config.name, architecture))
     if previous and previous["inputs_sha256"] == inputs_digest(prepared, architecture) and _intact(previous):
@@ -101,7 +101,7 @@ def check_secrets(prepared: Layer) -> None:
 
 def build(
     prepared: Layer, architecture: str, build_dir: BuildDir, on_start: Callable[[str], None] = lambda _: None
-) -> Record:
+) -> Artifact:
     """Install, lay out, zip, check and record the artifact; `on_start` hears of it before the work starts."""
     config = prepared.config
     on_start(f"building layer {config.name} ({runtime_span(config.runtimes)}, {architecture}) \u2026")
@@ -201,14 +201,9 @@ def _check_licenses(config: LayerConfig, architecture: str, dists: list[Dist]) -
     )
 
 
-def _intact(record: Record) -> bool:
+def _intact(record: Artifact) -> bool:
     path = Path(record["zip"])
-    return (
-        path.is_file()
-        and path.stat().st_size == record["zip_size"]
-        and "sbom" in record
-        and Path(record["sbom"]).is_file()
-    )
+    return path.is_file() and path.stat().st_size == record["zip_size"] and Path(record["sbom"]).is_file()
 
 
 def digest(parts: Iterable[bytes]) -> str:

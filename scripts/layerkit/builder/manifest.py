@@ -13,29 +13,34 @@ that exist with exactly the recorded bytes.
 """
 
 import base64
+import functools
 import hashlib
 import json
 from collections import defaultdict
 from pathlib import Path
+from typing import Any, cast
 
+from layerkit import json_schema
 from layerkit.build_dir import BuildDir
 from layerkit.builder.layout import Tree
 from layerkit.builder.lockfile import Lock
 from layerkit.config.function_config import FunctionConfig, is_external
-from layerkit.config.layer_config import LayerConfig
+from layerkit.config.layer_config import LAYER_FILE, LayerConfig
 from layerkit.errors import LayerError
 from layerkit.fsutil import write_json
 from layerkit.lambda_facts import ARCHITECTURES, BASIC_EXECUTION_POLICY, MAX_DIRECT_UPLOAD_BYTES, Target
-from layerkit.records import Record
+from layerkit.records import Artifact, AttachedLayer, Function, FunctionZip, LayerVersion, Manifest
 
-FORMAT = 3
+FORMAT = 4
+SCHEMA = Path(__file__).resolve().parents[3] / "schemas" / "manifest.schema.json"
+"""The manifest's JSON Schema: what `read` checks, and what other teams' CI can check it against."""
 
 
 def artifact_key(layer: str, architecture: str) -> str:
     return f"{layer}-{architecture}"
 
 
-def function_record(config: FunctionConfig, build_dir: BuildDir, zip_data: bytes, tree: Tree) -> Record:
+def function_record(config: FunctionConfig, build_dir: BuildDir, zip_data: bytes, tree: Tree) -> FunctionZip:
     """A function zip, with what Terraform needs to create the function and attach its layers."""
     digest = hashlib.sha256(zip_data)
     return {
@@ -57,10 +62,11 @@ def function_record(config: FunctionConfig, build_dir: BuildDir, zip_data: bytes
         "unzipped_size": sum(entry.size() for entry in tree.values()),
         "file_count": len(tree),
         "needs_s3": len(zip_data) > MAX_DIRECT_UPLOAD_BYTES,
+        "src": config.code_dir.as_posix(),
     }
 
 
-def _attached(layer: str, architecture: str) -> Record:
+def _attached(layer: str, architecture: str) -> AttachedLayer:
     """One of a function's layers, with the same keys either way so Terraform can read a list of them."""
     if is_external(layer):
         return {"artifact": None, "layer": None, "arn": layer}
@@ -79,7 +85,7 @@ def record(  # noqa: PLR0913 -- one record gathers facts from every build step
     inputs_sha256: str,
     requires: list[str],
     sbom: Path,
-) -> Record:
+) -> Artifact:
     digest = hashlib.sha256(zip_data)
     key = artifact_key(config.name, architecture)
     return {
@@ -108,58 +114,75 @@ def record(  # noqa: PLR0913 -- one record gathers facts from every build step
         "inputs_sha256": inputs_sha256,
         "requires": requires,
         "sbom": sbom.as_posix(),
+        "layer_toml": (config.directory / LAYER_FILE).as_posix(),
+        "requirements_in": config.requirements_in.as_posix(),
+        "overrides": list(config.overrides),
+        "audit_ignore": dict(config.audit_ignore),
+        "licenses_allow": None if config.allowed_licenses is None else list(config.allowed_licenses),
     }
 
 
-def layer_versions(artifacts: list[Record]) -> list[Record]:
+def layer_versions(artifacts: list[Artifact]) -> list[LayerVersion]:
     """One record per distinct zip of each layer: what Terraform publishes.
 
     Its key is the layer's name when every architecture shares the zip, and
     `<layer>-<architecture>` for each zip when they differ (compiled wheels).
     """
-    by_layer: dict[str, dict[str, list[Record]]] = defaultdict(lambda: defaultdict(list))
+    by_layer: dict[str, dict[str, list[Artifact]]] = defaultdict(lambda: defaultdict(list))
     for artifact in sorted(artifacts, key=lambda a: ARCHITECTURES.index(a["architecture"])):
         by_layer[artifact["layer"]][artifact["sha256"]].append(artifact)
     versions = []
     for layer, by_zip in by_layer.items():
         for same in by_zip.values():
-            first = same[0]
             architectures = [a["architecture"] for a in same]
-            versions.append(
-                {
-                    "key": layer if len(by_zip) == 1 else "-".join([layer, *architectures]),
-                    "layer": layer,
-                    "architectures": architectures,
-                    "artifacts": [a["key"] for a in same],
-                    **{
-                        field: first[field]
-                        for field in (
-                            "runtimes",
-                            "description",
-                            "license",
-                            "share",
-                            "zip",
-                            "sha256",
-                            "sha256_base64",
-                            "zip_size",
-                            "unzipped_size",
-                            "needs_s3",
-                            "requires",
-                        )
-                    },
-                }
-            )
+            key = layer if len(by_zip) == 1 else "-".join([layer, *architectures])
+            versions.append(_version(key, same))
     keys: dict[str, str] = {}
     for version in versions:
         if (other := keys.setdefault(version["key"], version["layer"])) != version["layer"]:
             raise LayerError(
                 f"layers {other} and {version['layer']} would both be published as {version['key']}; rename one"
             )
-    return sorted(versions, key=lambda v: str(v["key"]))
+    return sorted(versions, key=lambda v: v["key"])
 
 
-def read(build_dir: BuildDir) -> tuple[list[Record], list[Record]]:
-    """The layer artifacts and function zips of the manifest the last good build wrote."""
+def _version(key: str, same: list[Artifact]) -> LayerVersion:
+    """The layer version of artifacts that share one zip (one per architecture)."""
+    first = same[0]
+    return {
+        "key": key,
+        "layer": first["layer"],
+        "architectures": [a["architecture"] for a in same],
+        "artifacts": [a["key"] for a in same],
+        "runtimes": first["runtimes"],
+        "description": first["description"],
+        "license": first["license"],
+        "share": first["share"],
+        "zip": first["zip"],
+        "sha256": first["sha256"],
+        "sha256_base64": first["sha256_base64"],
+        "zip_size": first["zip_size"],
+        "unzipped_size": first["unzipped_size"],
+        "needs_s3": first["needs_s3"],
+        "requires": first["requires"],
+    }
+
+
+@functools.cache
+def schema() -> dict[str, Any]:
+    """The manifest's JSON Schema (`SCHEMA`), read once."""
+    loaded: dict[str, Any] = json.loads(SCHEMA.read_bytes())
+    return loaded
+
+
+def problem(record: object, definition: str | None = None) -> str | None:
+    """What the schema refuses in `record`: a whole manifest, or one of its `$defs` (e.g. "artifact"); None: nothing."""
+    root = schema()
+    return json_schema.problem(record, json_schema.resolve(root, f"#/$defs/{definition}") if definition else root, root)
+
+
+def read(build_dir: BuildDir) -> tuple[list[Artifact], list[Function]]:
+    """The layer artifacts and function zips of the manifest the last good build wrote, checked against its schema."""
     path = build_dir.manifest
     try:
         data = json.loads(path.read_bytes())
@@ -175,19 +198,23 @@ def read(build_dir: BuildDir) -> tuple[list[Record], list[Record]]:
             f"{path}: manifest format {found} was written by a newer layerkit; this checkout reads format "
             f"{FORMAT}: update the checkout, or run 'make layers' to rebuild with this one"
         )
-    lists = [data.get(key) for key in ("artifacts", "functions")] if found == FORMAT else []
-    if not lists or not all(isinstance(v, list) and all(isinstance(r, dict) for r in v) for v in lists):
-        raise LayerError(f"{path}: not a format {FORMAT} manifest; run 'make layers'")
-    return lists[0], lists[1]
+    if found != FORMAT:
+        wrong: str | None = f"it is format {found}" if isinstance(found, int) else "it has no format number"
+    else:
+        wrong = problem(data)
+    if wrong:
+        raise LayerError(f"{path}: not a format {FORMAT} manifest ({wrong}); run 'make layers'")
+    manifest = cast("Manifest", data)  # just checked against the schema, which says what Manifest says
+    return manifest["artifacts"], manifest["functions"]
 
 
-def write(build_dir: BuildDir, artifacts: list[Record], functions: list[Record]) -> Path:
+def write(build_dir: BuildDir, artifacts: list[Artifact], functions: list[Function]) -> Path:
     """Replace the manifest."""
-    document = {
+    document: Manifest = {
         "format": FORMAT,
-        "artifacts": sorted(artifacts, key=lambda r: str(r["key"])),
+        "artifacts": sorted(artifacts, key=lambda r: r["key"]),
         "layer_versions": layer_versions(artifacts),
-        "functions": sorted(functions, key=lambda r: str(r["key"])),
+        "functions": sorted(functions, key=lambda r: r["key"]),
     }
     write_json(build_dir.manifest, document)
     return build_dir.manifest

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Generic, TypeVar
 
 from layerkit.build_dir import BuildDir
 from layerkit.builder import artifact, deterministic_zip, layout, manifest, sbom, secrets
@@ -20,16 +21,18 @@ from layerkit.config.layer_config import LayerConfig
 from layerkit.errors import LayerError, Subject, of_function, of_layer, render
 from layerkit.fsutil import atomic_write, exclusive
 from layerkit.lambda_facts import ARCHITECTURES
-from layerkit.records import Record
+from layerkit.records import Artifact, Function, FunctionZip
 from layerkit.report import analyses, model
+
+_Record = TypeVar("_Record", Artifact, FunctionZip)
 
 
 @dataclass(frozen=True)
-class Outcome:
+class Outcome(Generic[_Record]):
     """One artifact's result: its manifest record, or the error that stopped it."""
 
     key: str
-    record: Record | None
+    record: _Record | None
     rebuilt: bool
     error: LayerError | None
     subject: Subject
@@ -47,13 +50,13 @@ class Failure:
     """What did not build because of it, each once."""
 
 
-def failures(outcomes: Sequence[Outcome]) -> list[Failure]:
+def failures(outcomes: Sequence[Outcome[Any]]) -> list[Failure]:
     """The errors of `outcomes`, each once, grouped by what they are about and say (their fields, not their lines).
 
     Artifacts of a layer fail alike when the cause is in its own folder or in a layer it
     requires: one line names the architectures it stopped, unless the error names its own.
     """
-    alike: dict[tuple[Subject | None, str], list[tuple[Outcome, LayerError]]] = {}
+    alike: dict[tuple[Subject | None, str], list[tuple[Outcome[Any], LayerError]]] = {}
     for outcome in outcomes:
         if outcome.error:
             alike.setdefault((outcome.error.about, outcome.error.message), []).append((outcome, outcome.error))
@@ -73,7 +76,7 @@ def failures(outcomes: Sequence[Outcome]) -> list[Failure]:
 class Result:
     """Every artifact's outcome and, when all of them built, the report on the functions."""
 
-    outcomes: list[Outcome]
+    outcomes: list[Outcome[Artifact] | Outcome[FunctionZip]]
     analysis: model.Report | None
 
 
@@ -104,7 +107,7 @@ def _build_all(
     on_start: Callable[[str], None],
 ) -> Result:
     by_name = {c.name: c for c in configs}
-    done: list[Outcome] = []
+    done: list[Outcome[Artifact]] = []
     work: list[tuple[artifact.Layer, str]] = []
     for config in configs:
         ready, stale = _prepared(config, layer_config.required(config, by_name), build_dir)
@@ -116,29 +119,29 @@ def _build_all(
     order = {key: n for n, key in enumerate(keys)}
     outcomes = sorted(done, key=lambda o: order[o.key])
     function_outcomes = [_attempt_function(f, build_dir) for f in functions]
-    everything = outcomes + function_outcomes
+    everything: list[Outcome[Artifact] | Outcome[FunctionZip]] = [*outcomes, *function_outcomes]
     if not all(o.record for o in everything):
         return Result(everything, None)
     artifacts = [o.record for o in outcomes if o.record]
     function_zips = [o.record for o in function_outcomes if o.record]
-    analysis = analyses.analyse(artifacts, function_zips, configs)
+    analysis = analyses.analyse(artifacts, function_zips)
     model.write(build_dir, analysis)
     if not analysis.errors:
-        by_key = {str(r["key"]): r for r in artifacts}
-        function_zips = [_with_sbom(r, by_key, build_dir) for r in function_zips]
-        manifest.write(build_dir, artifacts, function_zips)
+        by_key = {r["key"]: r for r in artifacts}
+        functions_built = [_with_sbom(r, by_key, build_dir) for r in function_zips]
+        manifest.write(build_dir, artifacts, functions_built)
         build_dir.keep_only(
             {Path(r["zip"]) for r in artifacts},
-            {Path(r["zip"]) for r in function_zips},
+            {Path(r["zip"]) for r in functions_built},
             {build_dir.state(r["key"]) for r in artifacts},
-            {Path(r["sbom"]) for r in artifacts + function_zips},
+            {Path(r["sbom"]) for r in [*artifacts, *functions_built]},
         )
     return Result(everything, analysis)
 
 
 def _prepared(
     config: LayerConfig, required: list[LayerConfig], build_dir: BuildDir
-) -> tuple[list[Outcome], list[tuple[artifact.Layer, str]]]:
+) -> tuple[list[Outcome[Artifact]], list[tuple[artifact.Layer, str]]]:
     """The layer's artifacts that are done (reused, or stopped by an error about the layer), and those to build."""
     subject = of_layer(config.name)
     keys = {a: manifest.artifact_key(config.name, a) for a in config.architectures}
@@ -177,7 +180,7 @@ def _failed_lock(config: LayerConfig, build_dir: BuildDir) -> LayerError | None:
 
 def _attempt(
     prepared: artifact.Layer, architecture: str, build_dir: BuildDir, on_start: Callable[[str], None]
-) -> Outcome:
+) -> Outcome[Artifact]:
     config = prepared.config
     key, subject = manifest.artifact_key(config.name, architecture), of_layer(config.name)
     try:
@@ -187,7 +190,7 @@ def _attempt(
     return Outcome(key, record, rebuilt=True, error=None, subject=subject, architecture=architecture)
 
 
-def _attempt_function(config: FunctionConfig, build_dir: BuildDir) -> Outcome:
+def _attempt_function(config: FunctionConfig, build_dir: BuildDir) -> Outcome[FunctionZip]:
     subject = of_function(config.name)
     try:
         record, rebuilt = build_function(config, build_dir)
@@ -196,7 +199,7 @@ def _attempt_function(config: FunctionConfig, build_dir: BuildDir) -> Outcome:
     return Outcome(str(subject), record, rebuilt=rebuilt, error=None, subject=subject)
 
 
-def build_function(config: FunctionConfig, build_dir: BuildDir) -> tuple[Record, bool]:
+def build_function(config: FunctionConfig, build_dir: BuildDir) -> tuple[FunctionZip, bool]:
     """The function's zip: its src/ folder, laid out and written as layer zips are."""
     tree = layout.owned_files(of_function(config.name), config.code_dir, prefix="")
     if not tree:
@@ -212,12 +215,15 @@ def build_function(config: FunctionConfig, build_dir: BuildDir) -> tuple[Record,
     return record, True
 
 
-def _with_sbom(record: Record, artifacts: dict[str, Record], build_dir: BuildDir) -> Record:
+def _with_sbom(record: FunctionZip, artifacts: dict[str, Artifact], build_dir: BuildDir) -> Function:
     """The function's record with its SBOM, written unless one from the same inputs is there already."""
-    parts = [artifact.tool_identity(), str(record["sha256"]).encode(), str(record["runtime"]).encode()]
+    parts = [artifact.tool_identity(), record["sha256"].encode(), record["runtime"].encode()]
     # A layer's SBOM is named by its content: its name stands for all the function's SBOM takes from the layer.
-    parts += [str(a["arn"] or Path(artifacts[a["artifact"]]["sbom"]).name).encode() for a in record["layers"]]
-    path = build_dir.sbom(str(record["key"]), artifact.digest(parts))
+    parts += [
+        (a["arn"] if a["arn"] is not None else Path(artifacts[a["artifact"]]["sbom"]).name).encode()
+        for a in record["layers"]
+    ]
+    path = build_dir.sbom(record["key"], artifact.digest(parts))
     if not path.is_file():
         atomic_write(path, sbom.function_document(record, artifacts))
     return {**record, "sbom": path.as_posix()}

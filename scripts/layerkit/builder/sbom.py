@@ -10,7 +10,7 @@ The layer itself is the metadata component, with the zip's sha256: its own code 
 A function's SBOM is its own zip's distributions, then every attached layer's, each with
 `layerkit:layer` and `layerkit:merge-position` (1 is merged first). A distribution that
 another copy shadows on the import path (the function's own code comes first, then a
-later layer's copy wins, as `report.analyses.imported` decides) carries
+later layer's copy wins, as `report.overlaps.imported` decides) carries
 `layerkit:shadowed-by`. A layer attached by ARN is one component whose contents are unknown.
 
 The same inputs give the same bytes: no timestamp, sorted components, and a serial number
@@ -39,9 +39,9 @@ from layerkit.builder.lockfile import Lock
 from layerkit.config.layer_config import LayerConfig
 from layerkit.errors import LayerError, of_layer
 from layerkit.lambda_facts import Target
-from layerkit.records import Record
-from layerkit.report.analyses import imported
+from layerkit.records import Artifact, FunctionZip
 from layerkit.report.contents import UNREADABLE_ZIP, Dist, code_place, layer_place, read_archive, read_zip
+from layerkit.report.overlaps import imported
 
 SCHEMA = SchemaVersion.V1_5
 LAYER = "layerkit:layer"
@@ -101,24 +101,24 @@ def layer_document(  # noqa: PLR0913 -- the SBOM gathers facts from the zip, its
     return _document(layer, components)
 
 
-def function_document(record: Record, artifacts: dict[str, Record]) -> bytes:
+def function_document(record: FunctionZip, artifacts: dict[str, Artifact]) -> bytes:
     """The function's SBOM: its code's distributions and every attached layer's, in merge order.
 
     `record` is the function's manifest record and `artifacts` the layer artifacts' by key.
     """
-    runtime = str(record["runtime"])
+    runtime = record["runtime"]
     code = list(read_zip(Path(record["zip"]), code_place).dists.values())
     shipped: list[tuple[int, str, Dist, Lock | None]] = [(0, FUNCTION_CODE, d, None) for d in code]
     components: list[Component] = []
     for position, attached in enumerate(record["layers"], start=1):
-        if attached["arn"]:
-            components.append(_external(str(attached["arn"]), position))
+        if attached["arn"] is not None:
+            components.append(_external(attached["arn"], position))
             continue
         artifact = artifacts[attached["artifact"]]
         lock_file = artifact["lockfiles"].get(runtime)
         lock = lockfile.read(Path(lock_file["path"])) if lock_file else None
         dists = read_zip(Path(artifact["zip"]), layer_place(runtime)).dists.values()
-        shipped += [(position, str(artifact["layer"]), d, lock) for d in dists]
+        shipped += [(position, artifact["layer"], d, lock) for d in dists]
     winners = _winners([(position, dist) for position, _, dist, _ in shipped])
     names = {position: layer for position, layer, _, _ in shipped}
     for position, layer, dist, lock in shipped:
@@ -131,11 +131,11 @@ def function_document(record: Record, artifacts: dict[str, Record]) -> bytes:
         components.append(_component(dist, _hashes(dist, [lock] if lock else []), ref, properties))
     function = Component(
         type=ComponentType.APPLICATION,
-        name=str(record["name"]),
+        name=record["name"],
         bom_ref=f"function:{record['name']}",
-        hashes=[HashType(alg=HashAlgorithm.SHA_256, content=str(record["sha256"]))],
+        hashes=[HashType(alg=HashAlgorithm.SHA_256, content=record["sha256"])],
         properties=[
-            Property(name="layerkit:architecture", value=str(record["architecture"])),
+            Property(name="layerkit:architecture", value=record["architecture"]),
             Property(name="layerkit:runtime", value=runtime),
         ],
     )

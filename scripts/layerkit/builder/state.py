@@ -5,21 +5,22 @@ what it finished; the next build reuses a record whose inputs digest is unchange
 """
 
 import json
+from typing import cast
 
 from layerkit.build_dir import BuildDir
+from layerkit.builder import manifest
 from layerkit.fsutil import write_json
-from layerkit.records import Record
+from layerkit.records import Artifact
 
 
-def read(build_dir: BuildDir, key: str) -> Record | None:
-    """The artifact's last record, or None when there is none or it is unreadable (then it is rebuilt)."""
+def read(build_dir: BuildDir, key: str) -> Artifact | None:
+    """The artifact's last record; None when there is none, or it is unreadable or misshapen (then it is rebuilt)."""
     try:
         state = json.loads(build_dir.state(key).read_bytes())
     except (OSError, ValueError):
         return None
-    fields = ("inputs_sha256", "zip", "zip_size", "sbom")
-    return state if isinstance(state, dict) and all(field in state for field in fields) else None
+    return None if manifest.problem(state, "artifact") else cast("Artifact", state)
 
 
-def write(build_dir: BuildDir, entry: Record) -> None:
+def write(build_dir: BuildDir, entry: Artifact) -> None:
     write_json(build_dir.state(entry["key"]), entry)

@@ -5,7 +5,6 @@ import sys
 from pathlib import Path
 
 from layerkit.commands import options
-from layerkit.config import layer_config
 from layerkit.inspect import audit
 
 
@@ -20,8 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    configs = layer_config.discover(args.layers_dir)
-    result = audit.audit(args.advisories, args.build_dir, configs, args.functions_dir)
+    result = audit.audit(args.advisories, args.build_dir)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     path = audit.write(args.build_dir, result)

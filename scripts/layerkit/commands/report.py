@@ -1,11 +1,10 @@
-"""`layerkit report`: each function's layers, sizes, overlaps and findings, from the manifest."""
+"""`layerkit report`: each function's layers, sizes, overlaps and findings, from the manifest and its zips only."""
 
 import argparse
 import sys
 
 from layerkit.builder import manifest
 from layerkit.commands import options
-from layerkit.config import layer_config
 from layerkit.report import analyses, model
 
 
@@ -14,9 +13,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    configs = layer_config.discover(args.layers_dir)
     artifacts, functions = manifest.read(args.build_dir)
-    analysis = analyses.analyse(artifacts, functions, configs)
+    analysis = analyses.analyse(artifacts, functions)
     path = model.write(args.build_dir, analysis)
     print(analysis.table(), end="")
     print(f"wrote {path}")

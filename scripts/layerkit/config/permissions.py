@@ -15,6 +15,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
+from layerkit import records
 from layerkit.config import declaration
 from layerkit.errors import LayerError
 
@@ -45,7 +46,7 @@ class Statement:
     resources: tuple[str, ...]
     conditions: tuple[Condition, ...] = ()
 
-    def to_json(self) -> dict[str, object]:
+    def to_json(self) -> records.Statement:
         return {
             "actions": list(self.actions),
             "resources": list(self.resources),

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from mypy_boto3_iam import IAMClient
 
     from layerkit.build_dir import BuildDir
-    from layerkit.records import Record
+    from layerkit.records import Function, Statement
 
 _TRUST = {
     "Version": "2012-10-17",
@@ -46,7 +46,7 @@ _ENFORCE = "0"
 """moto checks every request from the first one on."""
 
 
-def policy_document(statements: list[Record]) -> dict[str, object]:
+def policy_document(statements: list[Statement]) -> dict[str, object]:
     """The manifest's statements as the IAM policy that aws_iam_policy_document makes of them."""
     rendered = []
     for statement in statements:
@@ -73,7 +73,7 @@ def invoke_as_role(  # noqa: PLR0913 -- the function, its input, and where and a
 
 
 @contextmanager
-def acting_as(endpoint: str, function: Record, role_arn: str | None = None) -> Iterator[dict[str, str]]:
+def acting_as(endpoint: str, function: Function, role_arn: str | None = None) -> Iterator[dict[str, str]]:
     """Run the block as `function`'s role on the local AWS at `endpoint`; yield the handler's AWS_* variables."""
     options = local_aws.client_options(endpoint)
     iam = boto3.client("iam", **options)
@@ -103,7 +103,7 @@ def acting_as(endpoint: str, function: Record, role_arn: str | None = None) -> I
             _delete_role(iam, made)
 
 
-def create_role(iam: IAMClient, name: str, function: Record) -> str:
+def create_role(iam: IAMClient, name: str, function: Function) -> str:
     """The role modules/lambda-function would create, from the same manifest record; its ARN."""
     role: str = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(_TRUST))["Role"]["Arn"]
     for policy in function["managed_policies"]:

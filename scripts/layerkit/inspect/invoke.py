@@ -28,7 +28,7 @@ from layerkit import suggest
 from layerkit.build_dir import BuildDir
 from layerkit.builder import manifest
 from layerkit.errors import LayerError
-from layerkit.records import Record
+from layerkit.records import Artifact, Function
 from layerkit.report.contents import UNREADABLE_ZIP
 
 BOOTSTRAP = Path(__file__).with_name("lambda_bootstrap.py")
@@ -74,16 +74,16 @@ class Invocation:
         return list(dict.fromkeys(found))
 
 
-def function_record(build_dir: BuildDir, name: str) -> Record:
+def function_record(build_dir: BuildDir, name: str) -> Function:
     """Function `name`'s record in the build's manifest."""
     _, functions = manifest.read(build_dir)
     return _named(build_dir, functions, name)
 
 
-def _named(build_dir: BuildDir, functions: list[Record], name: str) -> Record:
+def _named(build_dir: BuildDir, functions: list[Function], name: str) -> Function:
     function = next((f for f in functions if f["name"] == name), None)
     if function is None:
-        listed = suggest.hint([name], [str(f["name"]) for f in functions], "functions")
+        listed = suggest.hint([name], [f["name"] for f in functions], "functions")
         raise LayerError(f"{build_dir.manifest}: no function named {name!r}{listed}")
     return function
 
@@ -111,7 +111,7 @@ def invoke(build_dir: BuildDir, name: str, event: object, python: str, aws: dict
     return Invocation(payload=payload, failed=failed, logs=logs, notes=notes)
 
 
-def _layer_zips(artifacts: list[Record], function: Record, arch: str) -> list[Path]:
+def _layer_zips(artifacts: list[Artifact], function: Function, arch: str) -> list[Path]:
     """The zips of the function's layers, in merge order, built for the host's architecture."""
     by_key = {a["key"]: a for a in artifacts}
     zips = []
@@ -129,7 +129,7 @@ def _layer_zips(artifacts: list[Record], function: Record, arch: str) -> list[Pa
     return zips
 
 
-def _notes(function: dict[str, Any], architecture: str, python: str, zips: list[Path]) -> tuple[str, ...]:
+def _notes(function: Function, architecture: str, python: str, zips: list[Path]) -> tuple[str, ...]:
     notes = [
         f"layer {attached['arn']} is published elsewhere and is not in /opt here"
         for attached in function["layers"]
@@ -213,7 +213,7 @@ def _make_writable(*roots: Path) -> None:
             path.chmod(0o755 if path.is_dir() else 0o644)
 
 
-def _environment(function: dict[str, Any], task: Path, opt: Path, aws: dict[str, str] | None) -> dict[str, str]:
+def _environment(function: Function, task: Path, opt: Path, aws: dict[str, str] | None) -> dict[str, str]:
     """Lambda's variables, the function's own, and `aws` or else the caller's AWS_* (credentials, endpoints)."""
     name = function["name"]
     env = dict(aws) if aws is not None else {k: v for k, v in os.environ.items() if k.startswith("AWS_")}
@@ -242,12 +242,12 @@ def _environment(function: dict[str, Any], task: Path, opt: Path, aws: dict[str,
 
 
 def _run(
-    function: dict[str, Any], event: object, python: str, work: Path, aws: dict[str, str] | None
+    function: Function, event: object, python: str, work: Path, aws: dict[str, str] | None
 ) -> tuple[Any, bool, str]:
     task, opt = work / "task", work / "opt"
     event_path, result_path = work / "event.json", work / "result.json"
     event_path.write_text(json.dumps(event), encoding="utf-8")
-    timeout = int(function["timeout"])
+    timeout = function["timeout"]
     command = [
         python, "-I", "-S", "-B", str(BOOTSTRAP),
         str(task), str(opt), function["runtime"], function["handler"],

@@ -12,81 +12,75 @@ every layer, unzipped, against one 250 MB budget. Neither shows until deploy or 
   where the paths belong to a distribution a later layer installs from its lockfile, the
   finding says to declare `requires` on the first layer, which stops the later one shipping it;
 - one distribution at two versions across the layers: an error, unless the layer whose
-  copy is imported lists it in `overrides` in its layer.toml (then a warning);
+  copy is imported lists it in `overrides` in its layer.toml, as the manifest recorded it (then a warning);
 - distributions the function's own zip bundles although a layer provides them (a warning);
 - layers that ship boto3 or botocore, shadowing the runtime's own SDK (a note);
 - layers published elsewhere, named by version ARN: their files are not here, so their size
   counts as unknown, not zero, and nothing in them is checked (a note);
 - and, for the record, which layer gives each distribution the function imports, and its license.
 
-Only the folders the runtime imports from count (`contents` says which). `model` holds what
-is found, and renders it.
+Only the folders the runtime imports from count (`contents` says which); `overlaps` finds the
+paths several layers ship. `model` holds what is found, and renders it. Everything it knows
+of a layer comes from the manifest's records (`records`), never from layers/: the build hands
+it the records the manifest will hold.
 """
 
 import functools
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
-from layerkit.config.layer_config import LAYER_FILE, LayerConfig, required
 from layerkit.errors import LayerError
 from layerkit.lambda_facts import MAX_UNZIPPED_BYTES
-from layerkit.records import Record
+from layerkit.records import Artifact, FunctionZip
 from layerkit.report.contents import Contents, code_place, layer_place, read_zip
 from layerkit.report.model import (
     LEVELS,
     Finding,
     FunctionReport,
     LayerSize,
-    Level,
     Overlap,
     Provided,
     Report,
     known_total,
-    overlap_groups,
     size_text,
 )
+from layerkit.report.overlaps import Found, Hint, and_, imported, requires_hint, shadowed, shared_paths
 
 RUNTIME_SDK = ("boto3", "botocore")
 """Distributions every Python runtime bundles: a layer that ships them shadows the runtime's copy."""
 
-_LISTED = 5
-"""Paths or names a one-line finding lists before "and N more"."""
 
-_Found = list[tuple[Level, str, str, str]]
-"""(level, kind, subject, message) before they are tied to a function."""
-_Hint = Callable[[tuple[str, ...]], str]
-"""For layers that ship the same distributions, in merge order: how `requires` would stop that, or ""."""
-
-
-def analyse(artifacts: list[Record], functions: list[Record], layers: list[LayerConfig]) -> Report:
-    """The report on every function, from the manifest's records and the layers' layer.toml."""
-    by_key = {str(a["key"]): a for a in artifacts}
-    configs = {c.name: c for c in layers}
-    ordered = sorted(functions, key=lambda f: str(f["key"]))
-    return Report(tuple(_analyse_function(f, by_key, configs) for f in ordered))
+def analyse(artifacts: Sequence[Artifact], functions: Sequence[FunctionZip]) -> Report:
+    """The report on every function, from the manifest's records (or those the build is about to write)."""
+    by_key = {a["key"]: a for a in artifacts}
+    targets: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for artifact in artifacts:
+        targets[artifact["layer"]] |= {(runtime, artifact["architecture"]) for runtime in artifact["runtimes"]}
+    ordered = sorted(functions, key=lambda f: f["key"])
+    return Report(tuple(_analyse_function(f, by_key, targets) for f in ordered))
 
 
-def _analyse_function(record: Record, artifacts: dict[str, Record], configs: dict[str, LayerConfig]) -> FunctionReport:
-    name = str(record["name"])
-    runtime = str(record["runtime"])
-    architecture = str(record["architecture"])
-    used, sizes = _attached(record, artifacts, configs)
-    names = [str(a["layer"]) for a in used]
+def _analyse_function(
+    record: FunctionZip, artifacts: dict[str, Artifact], targets: dict[str, set[tuple[str, str]]]
+) -> FunctionReport:
+    """`targets`: every (runtime, architecture) each layer is built for, across its artifacts."""
+    name, runtime, architecture = record["name"], record["runtime"], record["architecture"]
+    used, sizes = _attached(record, artifacts)
+    names = [a["layer"] for a in used]
     place = layer_place(runtime)
     layers = [read_zip(Path(a["zip"]), place) for a in used]
     code = read_zip(Path(record["zip"]), code_place)
-    code_size = int(record["unzipped_size"])
+    code_size = record["unzipped_size"]
 
-    overlaps = _overlaps(names, layers)
-    locked = {str(a["layer"]) for a in used if a["lockfiles"]}
+    overlaps = shared_paths(names, layers)
+    locked = {a["layer"] for a in used if a["lockfiles"]}
     found = _budget(code_size, sizes)
     found += _external(sizes, runtime, architecture)
-    attached = [configs[n] for n in names]
-    hint = functools.partial(_requires_hint, configs=configs, locked=locked)
-    found += _in_layers(names, layers, code, overlaps, attached, requires_hint=hint)
+    hint = functools.partial(requires_hint, used={a["layer"]: a for a in used}, targets=targets, locked=locked)
+    found += _in_layers(names, layers, code, overlaps, used, requires_hint=hint)
     return FunctionReport(
         name=name,
         runtime=runtime,
@@ -99,24 +93,22 @@ def _analyse_function(record: Record, artifacts: dict[str, Record], configs: dic
     )
 
 
-def _attached(
-    record: Record, artifacts: dict[str, Record], configs: dict[str, LayerConfig]
-) -> tuple[list[Record], tuple[LayerSize, ...]]:
+def _attached(record: FunctionZip, artifacts: dict[str, Artifact]) -> tuple[list[Artifact], tuple[LayerSize, ...]]:
     """The artifacts of the function's layers built here, and every attached layer's size, in merge order."""
     used = []
     sizes = []
     for attached in record["layers"]:
-        if attached["arn"]:
-            sizes.append(LayerSize(str(attached["arn"]), None, None))
+        if attached["arn"] is not None:
+            sizes.append(LayerSize(attached["arn"], None, None))
             continue
         artifact = artifacts.get(attached["artifact"])
-        if artifact is None or artifact["layer"] not in configs:
+        if artifact is None:
             raise LayerError(
-                f"function {record['name']}: layer artifact {attached['artifact']} is not in the manifest or "
-                "layers/; run 'make layers'"
+                f"function {record['name']}: layer artifact {attached['artifact']} is not in the manifest; "
+                "run 'make layers'"
             )
         used.append(artifact)
-        sizes.append(LayerSize(str(artifact["layer"]), str(artifact["key"]), int(artifact["unzipped_size"])))
+        sizes.append(LayerSize(artifact["layer"], artifact["key"], artifact["unzipped_size"]))
     return used, tuple(sizes)
 
 
@@ -125,19 +117,19 @@ def _in_layers(  # noqa: PLR0913 -- the function's layers, code and overlaps, an
     layers: list[Contents],
     code: Contents,
     overlaps: list[Overlap],
-    configs: list[LayerConfig],
+    artifacts: list[Artifact],
     *,
-    requires_hint: _Hint,
-) -> _Found:
+    requires_hint: Hint,
+) -> Found:
     """What the layers' files show; a distribution at two versions covers its paths, so they are not shadowed too."""
-    found, conflicted = _versions(names, layers, configs)
-    found += _shadowed([o for o in overlaps if o.distribution not in conflicted], requires_hint)
+    found, conflicted = _versions(names, layers, artifacts)
+    found += shadowed([o for o in overlaps if o.distribution not in conflicted], requires_hint)
     found += _bundled(names, layers, code)
     found += _runtime_sdk(names, layers)
     return found
 
 
-def _tied(function: str, found: _Found) -> tuple[Finding, ...]:
+def _tied(function: str, found: Found) -> tuple[Finding, ...]:
     """The findings tied to the function, errors first, then warnings, then notes (each in the order found)."""
     return tuple(
         sorted(
@@ -147,15 +139,7 @@ def _tied(function: str, found: _Found) -> tuple[Finding, ...]:
     )
 
 
-def imported(candidates: Sequence[tuple[int, int]]) -> int:
-    """Which of (merge index, rank) is imported: the first on sys.path; in one folder, the later layer's.
-
-    The SBOMs (`builder.sbom`) mark shadowed distributions by the same rule.
-    """
-    return min(candidates, key=lambda c: (c[1], -c[0]))[0]
-
-
-def _budget(code_size: int, sizes: tuple[LayerSize, ...]) -> _Found:
+def _budget(code_size: int, sizes: tuple[LayerSize, ...]) -> Found:
     total = known_total(code_size, sizes)
     if total <= MAX_UNZIPPED_BYTES:
         return []
@@ -169,35 +153,9 @@ def _budget(code_size: int, sizes: tuple[LayerSize, ...]) -> _Found:
     return [("error", "budget", "unzipped size", message)]
 
 
-def _overlaps(names: list[str], layers: list[Contents]) -> list[Overlap]:
-    shipped: dict[str, list[int]] = defaultdict(list)
-    for index, contents in enumerate(layers):
-        for path in contents.files:
-            shipped[path].append(index)
-    overlaps = []
-    for path, indexes in sorted(shipped.items()):
-        if len(indexes) < 2:
-            continue
-        copies = {i: layers[i].files[path] for i in indexes}
-        winner = imported([(i, c.rank) for i, c in copies.items()])
-        owner = next((o for i in indexes if (o := layers[i].owner(path))), None)
-        overlaps.append(
-            Overlap(
-                path=path,
-                layers=tuple(names[i] for i in indexes),
-                zip_paths=tuple(c.zip_path for c in copies.values()),
-                imported_from=names[winner],
-                identical=len({(c.crc, c.size) for c in copies.values()}) == 1,
-                distribution=owner,
-                unused_size=sum(c.size for i, c in copies.items() if i != winner),
-            )
-        )
-    return overlaps
-
-
-def _versions(names: list[str], layers: list[Contents], configs: list[LayerConfig]) -> tuple[_Found, set[str]]:
+def _versions(names: list[str], layers: list[Contents], artifacts: list[Artifact]) -> tuple[Found, set[str]]:
     """One distribution at several versions; also returns those distributions, whose paths this covers."""
-    found: _Found = []
+    found: Found = []
     conflicted = set()
     for dist in sorted({d for contents in layers for d in contents.dists}):
         indexes = [i for i, contents in enumerate(layers) if dist in contents.dists]
@@ -206,18 +164,18 @@ def _versions(names: list[str], layers: list[Contents], configs: list[LayerConfi
             continue
         conflicted.add(dist)
         winner = imported([(i, layers[i].dists[dist].rank) for i in indexes])
-        config = configs[winner]
-        if dist in {canonicalize_name(o) for o in config.overrides}:
-            others = _and([f"{dist} {version[i]} from layer {names[i]}" for i in indexes if i != winner])
+        artifact = artifacts[winner]
+        if dist in {canonicalize_name(o) for o in artifact["overrides"]}:
+            others = and_([f"{dist} {version[i]} from layer {names[i]}" for i in indexes if i != winner])
             message = (
                 f"layer {names[winner]} overrides {others} with {dist} {version[winner]}, as its overrides declare"
             )
             found.append(("warning", "version-override", dist, message))
         else:
-            each = _and([f"{names[i]} ({dist} {version[i]})" for i in indexes])
+            each = and_([f"{names[i]} ({dist} {version[i]})" for i in indexes])
             message = (
                 f"layers {each} ship different versions of {dist}, and {names[winner]}'s is imported; pin one "
-                f'version in every layer, or add "{dist}" to overrides in {config.directory / LAYER_FILE} '
+                f'version in every layer, or add "{dist}" to overrides in {artifact["layer_toml"]} '
                 "if it is meant to win"
             )
             found.append(("error", "version-conflict", dist, message))
@@ -235,80 +193,16 @@ def _provided(names: list[str], layers: list[Contents]) -> tuple[Provided, ...]:
     return tuple(provided)
 
 
-def _shadowed(overlaps: list[Overlap], requires_hint: _Hint) -> _Found:
-    """A warning per group whose copies differ; one note per set of layers for groups that are all identical.
-
-    Where the paths belong to a distribution, the finding ends with `requires_hint`.
-    """
-    found: _Found = []
-    same: dict[tuple[str, ...], list[list[Overlap]]] = defaultdict(list)
-    for (group, layers, imported), members in overlap_groups(overlaps).items():
-        differ = [o.path for o in members if not o.identical]
-        if not differ:
-            same[layers].append(members)
-            continue
-        if len(members) == 1:
-            message = f"layers {_and(layers)} ship different bytes at {differ[0]}; {imported}'s copy is imported"
-        else:
-            shown = _some(differ)
-            message = (
-                f"layers {_and(layers)} ship {group} ({len(differ):,} of {len(members):,} files differ: {shown}); "
-                f"{imported}'s copies are imported"
-            )
-        hint = requires_hint(layers) if members[0].distribution else ""
-        found.append(("warning", "shadowed-path", group, message + hint))
-    for layers, groups in sorted(same.items()):
-        count = sum(len(members) for members in groups)
-        files = f"{count:,} files" if count > 1 else "file"
-        names = _some(list(dict.fromkeys(members[0].group for members in groups)))
-        unused = sum(o.unused_size for members in groups for o in members)
-        message = (
-            f"layers {_and(layers)} ship the same {files} ({names}); the copies never imported add "
-            f"{unused:,} bytes to the unzipped size"
-        )
-        hint = requires_hint(layers) if any(members[0].distribution for members in groups) else ""
-        found.append(("note", "duplicate-paths", ", ".join(layers), message + hint))
-    return found
-
-
-def _requires_hint(layers: tuple[str, ...], configs: dict[str, LayerConfig], locked: set[str]) -> str:
-    """`; declare requires = ["<first>"] in <the later layers' layer.toml> ...`, or "" when that would not help.
-
-    `requires` takes a required layer's pins out of the dependent's lockfile, and so out of its
-    zip, so each layer after the first in merge order is told to require the first. Not one that
-    installs nothing from a lockfile (its copies are its own python/ files, which `requires` leaves
-    alone), one that `requires` already ties to the first either way, or one built for a target
-    the first is not (a required layer must be built for all of them).
-    """
-    first, *later = (configs[name] for name in layers)
-    dependents = [
-        layer
-        for layer in later
-        if layer.name in locked
-        and first.name not in {r.name for r in required(layer, configs)}
-        and layer.name not in {r.name for r in required(first, configs)}
-        and set(layer.all_targets()) <= set(first.all_targets())
-    ]
-    if not dependents:
-        return ""
-    files = _and([str(layer.directory / LAYER_FILE) for layer in dependents])
-    ships = f"{dependents[0].name} ships" if len(dependents) == 1 else "they ship"
-    return (
-        f"; declare requires = [\"{first.name}\"] in {files} and run 'make lock', "
-        f"so {ships} only what {first.name} lacks"
-    )
-
-
-def _bundled(names: list[str], layers: list[Contents], code: Contents) -> _Found:
+def _bundled(names: list[str], layers: list[Contents], code: Contents) -> Found:
     """Distributions in the function's zip that a layer provides: the bytes are the files their RECORD lists."""
-    found: _Found = []
+    found: Found = []
     for dist, own in sorted(code.dists.items()):
         providers = [i for i, contents in enumerate(layers) if dist in contents.dists]
         if not providers:
             continue
         size = sum(code.files[p].size for p in own.files)
         provide = "provides" if len(providers) == 1 else "provide"
-        by = _and([f"layer {names[i]} ({dist} {layers[i].dists[dist].version})" for i in providers])
+        by = and_([f"layer {names[i]} ({dist} {layers[i].dists[dist].version})" for i in providers])
         message = (
             f"bundles {dist} {own.version} ({size:,} bytes in {len(own.files):,} files, by its RECORD) although "
             f"{by} already {provide} it; the function's copy is imported first, so remove it from the function's code"
@@ -317,7 +211,7 @@ def _bundled(names: list[str], layers: list[Contents], code: Contents) -> _Found
     return found
 
 
-def _external(sizes: tuple[LayerSize, ...], runtime: str, architecture: str) -> _Found:
+def _external(sizes: tuple[LayerSize, ...], runtime: str, architecture: str) -> Found:
     """A note per layer published elsewhere: the build cannot see inside it."""
     message = (
         "is published elsewhere: its size counts as unknown, not zero, and its files are not checked here; "
@@ -326,27 +220,17 @@ def _external(sizes: tuple[LayerSize, ...], runtime: str, architecture: str) -> 
     return [("note", "published-elsewhere", s.layer, f"layer {s.layer} {message}") for s in sizes if s.key is None]
 
 
-def _runtime_sdk(names: list[str], layers: list[Contents]) -> _Found:
-    found: _Found = []
+def _runtime_sdk(names: list[str], layers: list[Contents]) -> Found:
+    found: Found = []
     for dist in RUNTIME_SDK:
         indexes = [i for i, contents in enumerate(layers) if dist in contents.dists]
         if not indexes:
             continue
         winner = imported([(i, layers[i].dists[dist].rank) for i in indexes])
-        also = f" (layers {_and([names[i] for i in indexes])} ship it)" if len(indexes) > 1 else ""
+        also = f" (layers {and_([names[i] for i in indexes])} ship it)" if len(indexes) > 1 else ""
         message = (
             f"{dist} {layers[winner].dists[dist].version} from layer {names[winner]} shadows the runtime's own "
             f"{dist}{also}; right when the layer pins the SDK on purpose"
         )
         found.append(("note", "runtime-sdk", dist, message))
     return found
-
-
-def _and(items: Sequence[str]) -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
-
-
-def _some(items: Sequence[str]) -> str:
-    if len(items) <= _LISTED:
-        return ", ".join(items)
-    return f"{', '.join(items[:_LISTED])} and {len(items) - _LISTED:,} more"
