@@ -25,9 +25,11 @@ from pathlib import Path
 
 import yaml
 from packaging.utils import canonicalize_name
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from layerkit.errors import LayerError, reading
+from layerkit.inspect.osv import Advisory, Affected, Range
+from layerkit.inspect.osv import version as parse_version
 
 ECOSYSTEM = "PyPI"
 _SUFFIXES = {".json": "json", ".yaml": "yaml", ".yml": "yaml"}
@@ -39,79 +41,6 @@ UNREADABLE_MEMBER = (EOFError, ValueError, RuntimeError, NotImplementedError, zl
 """What reading one member of a zip raises when that member is corrupt (the zip as a whole opened)."""
 _HEADLINE = 100
 """Characters of an advisory's summary or details shown under its ID."""
-
-
-@dataclass(frozen=True)
-class Range:
-    """One `ECOSYSTEM` range: its events in the order OSV evaluates them."""
-
-    events: tuple[tuple[str, Version], ...]
-    """(kind, version), sorted by version; kind is introduced, fixed, last_affected or limit."""
-
-    def contains(self, version: Version) -> bool:
-        """OSV's evaluation: walk the events in version order, opening at `introduced`, closing after the others."""
-        if any(kind == "limit" and version >= bound for kind, bound in self.events):
-            return False
-        affected = False
-        for kind, bound in self.events:
-            if kind == "introduced" and version >= bound:
-                affected = True
-            elif (kind == "fixed" and version >= bound) or (kind == "last_affected" and version > bound):
-                affected = False
-        return affected
-
-
-@dataclass(frozen=True)
-class Affected:
-    """One `affected[]` entry for a PyPI package."""
-
-    package: str
-    """The PEP 503 normalised name."""
-    ranges: tuple[Range, ...]
-    versions: frozenset[str]
-    """The explicit `versions` list, as written."""
-    parsed_versions: frozenset[Version]
-    fixed: tuple[str, ...]
-    """Every `fixed` event, as written."""
-    last_affected: tuple[str, ...] = ()
-    """Every `last_affected` event, as written: the newest affected version when no fix is known."""
-
-    def contains(self, version: str) -> bool:
-        if version in self.versions:
-            return True
-        try:
-            parsed = Version(version)
-        except InvalidVersion:
-            return False
-        return parsed in self.parsed_versions or any(r.contains(parsed) for r in self.ranges)
-
-
-@dataclass(frozen=True)
-class Advisory:
-    id: str
-    aliases: tuple[str, ...]
-    summary: str
-    """Its summary, or the start of its details, on one line."""
-    source: str
-    """The file it was read from (`<zip>:<member>` for a zip), for messages."""
-    affected: tuple[Affected, ...]
-
-    def affects(self, package: str, version: str) -> bool:
-        return any(a.package == package and a.contains(version) for a in self.affected)
-
-    def fixed(self, package: str) -> tuple[str, ...]:
-        """The versions that fix it for `package`, oldest first."""
-        found = {v for a in self.affected if a.package == package for v in a.fixed}
-        return tuple(sorted(found, key=_sort_key))
-
-    def last_affected(self, package: str) -> tuple[str, ...]:
-        found = {v for a in self.affected if a.package == package for v in a.last_affected}
-        return tuple(sorted(found, key=_sort_key))
-
-    @property
-    def names(self) -> frozenset[str]:
-        """Its ID and its aliases: what an ignore may name."""
-        return frozenset((self.id, *self.aliases))
 
 
 @dataclass
@@ -278,7 +207,7 @@ def _affected(entry: object) -> Affected | None:
         package=canonicalize_name(name),
         ranges=tuple(r for r in (_range(r, name) for r in ranges) if r is not None),
         versions=written,
-        parsed_versions=frozenset(v for v in map(_version, written) if v is not None),
+        parsed_versions=frozenset(v for v in map(parse_version, written) if v is not None),
         fixed=tuple(str(e["fixed"]) for e in events if "fixed" in e),
         last_affected=tuple(str(e["last_affected"]) for e in events if "last_affected" in e),
     )
@@ -297,25 +226,12 @@ def _range(data: object, name: str) -> Range | None:
         ((kind, raw),) = event.items()
         if kind not in ("introduced", "fixed", "last_affected", "limit"):
             continue
-        version = Version("0") if kind == "introduced" and str(raw) == "0" else _version(str(raw))
+        version = Version("0") if kind == "introduced" and str(raw) == "0" else parse_version(str(raw))
         if version is None:
             return None
         events.append((kind, version))
     # At one version, `introduced` opens before anything closes, as OSV's own evaluator does.
     return Range(tuple(sorted(events, key=lambda e: (e[1], e[0] != "introduced"))))
-
-
-def _version(raw: str) -> Version | None:
-    try:
-        return Version(raw)
-    except InvalidVersion:
-        return None
-
-
-def _sort_key(raw: str) -> tuple[int, Version, str]:
-    """PEP 440 order, and any version it cannot read after those, as text."""
-    parsed = _version(raw)
-    return (0, parsed, "") if parsed is not None else (1, Version("0"), raw)
 
 
 def _first_line(exc: Exception) -> str:

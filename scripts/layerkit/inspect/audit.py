@@ -19,8 +19,8 @@ from layerkit.builder import manifest
 from layerkit.errors import LayerError
 from layerkit.fsutil import write_json
 from layerkit.inspect import advisories
-from layerkit.inspect.advisories import Advisory
 from layerkit.inspect.audit_model import Audit, Dependent, Exposed, Finding, InCode, InLayer, StaleIgnore
+from layerkit.inspect.osv import Advisory
 from layerkit.lambda_facts import ARCHITECTURES
 from layerkit.records import Artifact, Function
 from layerkit.report import contents

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TypedDict
 
 from layerkit.config.layer_config import LAYER_FILE
-from layerkit.inspect.advisories import Advisory
+from layerkit.inspect.osv import Advisory
 
 
 class LayerCopyJson(TypedDict):
