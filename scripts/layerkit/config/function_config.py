@@ -14,6 +14,7 @@ from layerkit import lambda_facts, suggest
 from layerkit.config import declaration, layer_config, permissions
 from layerkit.config.layer_config import LayerConfig
 from layerkit.errors import LayerError
+from layerkit.wording import twice
 
 FUNCTION_FILE = "function.toml"
 CODE_DIR = "src"
@@ -105,10 +106,9 @@ def _layers(
             f"{where}: {len(names)} layers, but Lambda attaches at most {lambda_facts.MAX_LAYERS_PER_FUNCTION}; "
             "drop one from layers, or merge two into one layer"
         )
-    twice = sorted({n for n in names if names.count(n) > 1})
-    if twice:
+    if repeated := twice(names):
         raise LayerError(
-            f"{where}: layers lists {', '.join(twice)} twice; a layer is attached once, so drop the second one"
+            f"{where}: layers lists {', '.join(repeated)} twice; a layer is attached once, so drop the second one"
         )
     for layer_name in names:
         if is_external(layer_name):

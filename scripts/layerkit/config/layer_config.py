@@ -7,6 +7,7 @@ from layerkit import lambda_facts, licenses, suggest
 from layerkit.config import declaration
 from layerkit.errors import LayerError
 from layerkit.lambda_facts import Target
+from layerkit.wording import twice
 
 LAYER_FILE = "layer.toml"
 REQUIREMENTS_IN = "requirements.in"
@@ -212,9 +213,9 @@ def _allowed_licenses(value: object, where: str) -> tuple[str, ...] | None:
     return tuple(sorted(allow))
 
 
-def _unique(values: list[str], key: str, where: str) -> list[str]:
-    if len(set(values)) != len(values):
-        raise LayerError(f"{where}: {key} lists an entry twice")
+def _unique(values: list[str], key: str, where: str, entry: str = "an entry") -> list[str]:
+    if twice(values):
+        raise LayerError(f"{where}: {key} lists {entry} twice")
     return values
 
 
@@ -231,8 +232,7 @@ def _sharing(value: object, where: str) -> Sharing:
             )
         if not lambda_facts.ACCOUNT_ID.fullmatch(account):
             raise LayerError(f"{where}: share.accounts: {account!r} is not a 12-digit AWS account ID")
-    if len(set(accounts)) != len(accounts):
-        raise LayerError(f"{where}: share.accounts lists an account twice")
+    _unique(accounts, "share.accounts", where, "an account")
     organization = value.get("organization")
     is_id = isinstance(organization, str) and lambda_facts.ORGANIZATION_ID.fullmatch(organization)
     if organization is not None and not is_id:
@@ -286,6 +286,4 @@ def _choices(data: dict[str, object], key: str, where: str, allowed: tuple[str, 
         if item not in allowed:
             listed = suggest.hint([item], allowed, "supported", aliases=lambda_facts.ALIASES)
             raise LayerError(f"{where}: unknown {key[:-1]} {item!r}{listed}")
-    if len(set(value)) != len(value):
-        raise LayerError(f"{where}: {key} lists an entry twice")
-    return tuple(sorted(value, key=allowed.index))
+    return tuple(sorted(_unique(value, key, where), key=allowed.index))

@@ -19,7 +19,7 @@ from layerkit.builder import manifest
 from layerkit.errors import LayerError
 from layerkit.fsutil import write_json
 from layerkit.inspect import advisories
-from layerkit.inspect.audit_model import Audit, Dependent, Exposed, Finding, InCode, InLayer, StaleIgnore
+from layerkit.inspect.audit_model import AdvisoryFinding, Audit, Dependent, Exposed, InCode, InLayer, StaleIgnore
 from layerkit.inspect.osv import Advisory
 from layerkit.lambda_facts import ARCHITECTURES
 from layerkit.records import Artifact, Function
@@ -73,7 +73,7 @@ def write(build_dir: BuildDir, result: Audit) -> Path:
     return build_dir.audit
 
 
-def _finding(advisory: Advisory, package: str, build: _Build) -> Finding | None:
+def _finding(advisory: Advisory, package: str, build: _Build) -> AdvisoryFinding | None:
     """Where `advisory` meets `package`, or None when no shipped version of it is affected."""
     artifacts = build.artifacts
     hit = {
@@ -108,7 +108,7 @@ def _finding(advisory: Advisory, package: str, build: _Build) -> Finding | None:
                 ignored=next((reason for name, reason in sorted(ignore.items()) if name in advisory.names), None),
             )
         )
-    return Finding(
+    return AdvisoryFinding(
         advisory=advisory,
         package=package,
         layers=tuple(layers),
@@ -149,7 +149,7 @@ def _exposed(functions: list[Function], artifacts: list[Artifact], hit: dict[str
     return tuple(exposed)
 
 
-def _stale(findings: Sequence[Finding], layers: dict[str, Artifact]) -> tuple[StaleIgnore, ...]:
+def _stale(findings: Sequence[AdvisoryFinding], layers: dict[str, Artifact]) -> tuple[StaleIgnore, ...]:
     used = {(c.layer, name) for f in findings for c in f.layers for name in f.advisory.names}
     return tuple(
         StaleIgnore(layer, advisory, artifact["layer_toml"])

@@ -4,12 +4,12 @@
 other teams' tooling reads it) and as the text `make audit` prints.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypedDict
 
 from layerkit.config.layer_config import LAYER_FILE
 from layerkit.inspect.osv import Advisory
+from layerkit.wording import and_list
 
 
 class LayerCopyJson(TypedDict):
@@ -119,7 +119,7 @@ class Exposed:
 
 
 @dataclass(frozen=True)
-class Finding:
+class AdvisoryFinding:
     advisory: Advisory
     package: str
     layers: tuple[InLayer, ...]
@@ -204,8 +204,8 @@ class Finding:
             else:
                 lines.append(f"{gets}: change {dependent.requirements_in}")
         for exposed in self.functions:
-            through = f", through {_and(exposed.through)}" if exposed.through else ""
-            lines.append(f"  function {exposed.function} attaches {_and(exposed.layers)}{through}")
+            through = f", through {and_list(exposed.through)}" if exposed.through else ""
+            lines.append(f"  function {exposed.function} attaches {and_list(exposed.layers)}{through}")
         lines += [
             f"  function {c.function}'s own code ships {self.package} {c.version}: change {c.source}" for c in self.code
         ]
@@ -229,13 +229,13 @@ class StaleIgnore:
 class Audit:
     database: str
     files: int
-    findings: tuple[Finding, ...]
+    findings: tuple[AdvisoryFinding, ...]
     stale: tuple[StaleIgnore, ...]
     warnings: tuple[str, ...]
     """One per advisory file that was skipped."""
 
     @property
-    def failing(self) -> tuple[Finding, ...]:
+    def failing(self) -> tuple[AdvisoryFinding, ...]:
         return tuple(f for f in self.findings if not f.ignored)
 
     def to_json(self) -> AuditJson:
@@ -253,7 +253,3 @@ class Audit:
         """Every finding's block, failing ones first, each group sorted by package then advisory ID."""
         ordered = [*self.failing, *(f for f in self.findings if f.ignored)]
         return "\n".join(f.text() for f in ordered)
-
-
-def _and(items: Sequence[str]) -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"

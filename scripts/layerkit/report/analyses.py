@@ -47,7 +47,8 @@ from layerkit.report.model import (
     known_total,
     size_text,
 )
-from layerkit.report.overlaps import Found, Hint, and_, imported, requires_hint, shadowed, shared_paths
+from layerkit.report.overlaps import Found, Hint, imported, requires_hint, shadowed, shared_paths
+from layerkit.wording import and_list
 
 RUNTIME_SDK = ("boto3", "botocore")
 """Distributions every Python runtime bundles: a layer that ships them shadows the runtime's copy."""
@@ -166,13 +167,13 @@ def _versions(names: list[str], layers: list[Contents], artifacts: list[Artifact
         winner = imported([(i, layers[i].dists[dist].rank) for i in indexes])
         artifact = artifacts[winner]
         if dist in {canonicalize_name(o) for o in artifact["overrides"]}:
-            others = and_([f"{dist} {version[i]} from layer {names[i]}" for i in indexes if i != winner])
+            others = and_list([f"{dist} {version[i]} from layer {names[i]}" for i in indexes if i != winner])
             message = (
                 f"layer {names[winner]} overrides {others} with {dist} {version[winner]}, as its overrides declare"
             )
             found.append(("warning", "version-override", dist, message))
         else:
-            each = and_([f"{names[i]} ({dist} {version[i]})" for i in indexes])
+            each = and_list([f"{names[i]} ({dist} {version[i]})" for i in indexes])
             message = (
                 f"layers {each} ship different versions of {dist}, and {names[winner]}'s is imported; pin one "
                 f'version in every layer, or add "{dist}" to overrides in {artifact["layer_toml"]} '
@@ -202,7 +203,7 @@ def _bundled(names: list[str], layers: list[Contents], code: Contents) -> Found:
             continue
         size = sum(code.files[p].size for p in own.files)
         provide = "provides" if len(providers) == 1 else "provide"
-        by = and_([f"layer {names[i]} ({dist} {layers[i].dists[dist].version})" for i in providers])
+        by = and_list([f"layer {names[i]} ({dist} {layers[i].dists[dist].version})" for i in providers])
         message = (
             f"bundles {dist} {own.version} ({size:,} bytes in {len(own.files):,} files, by its RECORD) although "
             f"{by} already {provide} it; the function's copy is imported first, so remove it from the function's code"
@@ -227,7 +228,7 @@ def _runtime_sdk(names: list[str], layers: list[Contents]) -> Found:
         if not indexes:
             continue
         winner = imported([(i, layers[i].dists[dist].rank) for i in indexes])
-        also = f" (layers {and_([names[i] for i in indexes])} ship it)" if len(indexes) > 1 else ""
+        also = f" (layers {and_list([names[i] for i in indexes])} ship it)" if len(indexes) > 1 else ""
         message = (
             f"{dist} {layers[winner].dists[dist].version} from layer {names[winner]} shadows the runtime's own "
             f"{dist}{also}; right when the layer pins the SDK on purpose"

@@ -12,9 +12,7 @@ from collections.abc import Callable, Sequence
 from layerkit.records import Artifact
 from layerkit.report.contents import Contents
 from layerkit.report.model import Level, Overlap, overlap_groups
-
-LISTED = 5
-"""Paths or names a one-line finding lists before "and N more"."""
+from layerkit.wording import and_list, some
 
 Found = list[tuple[Level, str, str, str]]
 """(level, kind, subject, message) before they are tied to a function."""
@@ -70,11 +68,11 @@ def shadowed(overlaps: list[Overlap], requires_hint: Hint) -> Found:
             same[layers].append(members)
             continue
         if len(members) == 1:
-            message = f"layers {and_(layers)} ship different bytes at {differ[0]}; {imported}'s copy is imported"
+            message = f"layers {and_list(layers)} ship different bytes at {differ[0]}; {imported}'s copy is imported"
         else:
             shown = some(differ)
             message = (
-                f"layers {and_(layers)} ship {group} ({len(differ):,} of {len(members):,} files differ: {shown}); "
+                f"layers {and_list(layers)} ship {group} ({len(differ):,} of {len(members):,} files differ: {shown}); "
                 f"{imported}'s copies are imported"
             )
         hint = requires_hint(layers) if members[0].distribution else ""
@@ -85,7 +83,7 @@ def shadowed(overlaps: list[Overlap], requires_hint: Hint) -> Found:
         names = some(list(dict.fromkeys(members[0].group for members in groups)))
         unused = sum(o.unused_size for members in groups for o in members)
         message = (
-            f"layers {and_(layers)} ship the same {files} ({names}); the copies never imported add "
+            f"layers {and_list(layers)} ship the same {files} ({names}); the copies never imported add "
             f"{unused:,} bytes to the unzipped size"
         )
         hint = requires_hint(layers) if any(members[0].distribution for members in groups) else ""
@@ -115,19 +113,9 @@ def requires_hint(
     ]
     if not dependents:
         return ""
-    files = and_([layer["layer_toml"] for layer in dependents])
+    files = and_list([layer["layer_toml"] for layer in dependents])
     ships = f"{dependents[0]['layer']} ships" if len(dependents) == 1 else "they ship"
     return (
         f"; declare requires = [\"{first['layer']}\"] in {files} and run 'make lock', "
         f"so {ships} only what {first['layer']} lacks"
     )
-
-
-def and_(items: Sequence[str]) -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
-
-
-def some(items: Sequence[str]) -> str:
-    if len(items) <= LISTED:
-        return ", ".join(items)
-    return f"{', '.join(items[:LISTED])} and {len(items) - LISTED:,} more"
