@@ -26,7 +26,6 @@ from layerkit.builder import (
     layout,
     lockfile,
     manifest,
-    sbom,
     secrets,
     state,
     uv_cli,
@@ -103,6 +102,9 @@ def build(
     prepared: Layer, architecture: str, build_dir: BuildDir, on_start: Callable[[str], None] = lambda _: None
 ) -> Artifact:
     """Install, lay out, zip, check and record the artifact; `on_start` hears of it before the work starts."""
+    # cyclonedx takes a tenth of a second to import: only a build that writes an SBOM pays for it.
+    from layerkit.builder import sbom  # noqa: PLC0415
+
     config = prepared.config
     on_start(f"building layer {config.name} ({runtime_span(config.runtimes)}, {architecture}) \u2026")
     locks = prepared.locks_for(architecture)

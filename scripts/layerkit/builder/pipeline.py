@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from layerkit.build_dir import BuildDir
-from layerkit.builder import artifact, deterministic_zip, layout, manifest, sbom, secrets
+from layerkit.builder import artifact, deterministic_zip, layout, manifest, secrets
 from layerkit.config import layer_config
 from layerkit.config.function_config import FunctionConfig
 from layerkit.config.layer_config import LayerConfig
@@ -225,5 +225,7 @@ def _with_sbom(record: FunctionZip, artifacts: dict[str, Artifact], build_dir: B
     ]
     path = build_dir.sbom(record["key"], artifact.digest(parts))
     if not path.is_file():
+        from layerkit.builder import sbom  # noqa: PLC0415 -- see artifact.build
+
         atomic_write(path, sbom.function_document(record, artifacts))
     return {**record, "sbom": path.as_posix()}
