@@ -14,7 +14,7 @@ from email.parser import BytesHeaderParser
 from license_expression import ExpressionError, Licensing, get_spdx_licensing
 
 _CLASSIFIER = "License ::"
-_NOT_A_LICENSE = {"", "UNKNOWN"}
+_NOT_A_LICENSE = frozenset({"", "UNKNOWN"})
 """What old setuptools wrote when a project declared no license."""
 
 

@@ -24,7 +24,7 @@ _LAYER_VERSION_ARN = re.compile(
     r"arn:(aws[a-zA-Z-]*)?:lambda:[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d:\d{12}:layer:[a-zA-Z0-9_-]+:[0-9]+"
 )
 _HANDLER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+")
-_KEYS = {"runtime", "handler", "architecture", "memory", "timeout", "layers", "environment", permissions.KEY}
+_KEYS = frozenset({"runtime", "handler", "architecture", "memory", "timeout", "layers", "environment", permissions.KEY})
 _MEMORY_MB = (128, 10_240)
 _TIMEOUT_S = (1, 900)
 

@@ -20,6 +20,7 @@ import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from layerkit import suggest
@@ -29,7 +30,7 @@ from layerkit.errors import LayerError
 from layerkit.records import Record
 
 BOOTSTRAP = Path(__file__).with_name("lambda_bootstrap.py")
-_HOST_ARCHITECTURE = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}
+_HOST_ARCHITECTURE = MappingProxyType({"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "arm64", "arm64": "arm64"})
 
 
 _EXTENSION = re.compile(r"\.(?P<tag>cpython-3\d+)-[^/]*\.so$")
