@@ -37,6 +37,7 @@ def test_aws_managed_policies_exist(aws_env: str) -> None:
     )
 
 
+@pytest.mark.local_aws
 def test_make_local_aws_serves_until_ctrl_c() -> None:
     server = subprocess.Popen(
         [sys.executable, "-m", "layerkit", "local-aws", "--port", "0"],
