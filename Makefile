@@ -18,6 +18,7 @@ JOBS ?= $(shell nproc)
 UPGRADE ?=
 PYTEST_ARGS ?=
 PYTEST_WORKERS ?= auto
+CHECK_MARKERS ?= not terraform and not local_aws and not network
 TF ?= $(shell command -v terraform >/dev/null 2>&1 && echo terraform || echo tofu)
 ENDPOINT ?=
 LOCAL_AWS ?=
@@ -100,6 +101,10 @@ need-function:
 	@test -n "$(FUNCTION)" || { echo "error: name the function: make invoke FUNCTION=<name>" >&2; exit 2; }
 
 ##@ Development
+
+.PHONY: check
+check: lint-python ## The inner loop, under a minute: ruff, mypy --strict, and every test that needs no Terraform CLI, local AWS or package index
+	$(VENV)/bin/python -m pytest -q -m "$(CHECK_MARKERS)" $(PYTEST_ARGS)
 
 .PHONY: test
 test: lint $(VENV_STAMP) ## Run linters and every test, in parallel (PYTEST_WORKERS=auto), with the 10 slowest listed
