@@ -19,6 +19,7 @@ UPGRADE ?=
 LAYERS ?=
 PYTEST_ARGS ?=
 PYTEST_WORKERS ?= auto
+CHECK_MARKERS ?= not terraform and not local_aws and not network
 TF ?= $(shell command -v terraform >/dev/null 2>&1 && echo terraform || echo tofu)
 ENDPOINT ?=
 LOCAL_AWS ?=
@@ -117,6 +118,10 @@ need-port:
 	  { echo "error: PORT=$(PORT): not a TCP port; choose one from 1 to 65535, or 0 for any free one" >&2; exit 2; }
 
 ##@ Development
+
+.PHONY: check
+check: lint-python ## The inner loop, under a minute: ruff, mypy --strict, and every test that needs no Terraform CLI, local AWS or package index
+	$(VENV)/bin/python -m pytest -q -m "$(CHECK_MARKERS)" $(PYTEST_ARGS)
 
 .PHONY: test
 test: lint $(VENV_STAMP) ## Run linters and every test but the corpus, in parallel (PYTEST_WORKERS=auto), with the 10 slowest listed

@@ -42,6 +42,22 @@ PROVIDER_PROBE = """terraform {
 """
 
 
+NEEDS = {"terraform": {"tf_cli", "each_cli"}, "local_aws": {"moto_endpoint", "aws_env"}}
+"""Each marker derived from the fixtures a test uses: those here, or any fixture that uses one."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test with what its fixtures need, so that no test can forget a mark.
+
+    A test that needs one of these without a fixture (a `make` run, a subprocess) is marked by hand.
+    """
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))  # the whole closure, through other fixtures
+        for marker, fixtures in NEEDS.items():
+            if used & fixtures and not item.get_closest_marker(marker):
+                item.add_marker(marker)
+
+
 def without_progress(stderr: str) -> list[str]:
     """The lines of `stderr`, less those that say a lock or a build step is starting."""
     return [

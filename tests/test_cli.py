@@ -159,6 +159,7 @@ def test_a_stale_lock_is_one_error_for_both_architectures(layers: LayerFactory, 
     assert result.stdout == ""
 
 
+@pytest.mark.network  # base builds, with its six installed
 def test_requires_added_without_a_relock_is_one_error_for_both_architectures(
     layers: LayerFactory, build_dir: Path
 ) -> None:

@@ -16,15 +16,12 @@ import zipfile
 from typing import TYPE_CHECKING
 
 import boto3
-import pytest
 from conftest import ROOT, reset
 from layerkit.deploy import local_aws
 from test_terraform_modules import workspace
 
 if TYPE_CHECKING:
     from pathlib import Path
-
-pytestmark = pytest.mark.terraform
 
 EXAMPLE = ROOT / "examples/consumer"
 PLACEHOLDER = "git::https://example.com/platform/lambda-layers.git"

@@ -22,7 +22,8 @@ from conftest import ROOT
 if TYPE_CHECKING:
     from pathlib import Path
 
-pytestmark = [pytest.mark.terraform, pytest.mark.network]
+# `make demo` starts a local AWS of its own (terraform comes from the tf_cli fixture).
+pytestmark = [pytest.mark.network, pytest.mark.local_aws]
 
 MAKE = shutil.which("make") or "make"
 LISTENING = re.compile(r"local AWS \(moto\) listening at http://127\.0\.0\.1:(\d+)")

@@ -131,6 +131,7 @@ def without_credentials(tmp_path: Path) -> dict[str, str]:
     }
 
 
+@pytest.mark.network  # shipped_build installs the shipped layers
 @pytest.mark.parametrize(("arguments", "extra_env", "expected"), CASES.values(), ids=CASES.keys())
 def test_one_line_with_its_fix_and_no_traceback(
     arguments: list[str], extra_env: dict[str, str], expected: str, shipped_build: Path, tmp_path: Path

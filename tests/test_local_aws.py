@@ -9,14 +9,11 @@ import signal
 import socket
 import subprocess
 import sys
-from typing import TYPE_CHECKING
 
 import boto3
+import pytest
 from conftest import ROOT
 from layerkit.cli import main
-
-if TYPE_CHECKING:
-    import pytest
 
 
 def test_an_account_grantee_is_stored_as_its_root_arn_as_aws_does(aws_env: str) -> None:
@@ -40,6 +37,7 @@ def test_aws_managed_policies_exist(aws_env: str) -> None:
     )
 
 
+@pytest.mark.local_aws
 def test_make_local_aws_serves_until_ctrl_c() -> None:
     server = subprocess.Popen(
         [sys.executable, "-m", "layerkit", "local-aws", "--port", "0"],
@@ -75,3 +73,73 @@ def test_a_taken_port_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().err == (
         f"error: local AWS: cannot listen on 127.0.0.1:{port} (Address already in use); choose another PORT\n"
     )
+
+
+MOTO_WHILE_RUNNING = """
+import json, os
+import boto3
+from moto.awslambda.policy import Policy
+from moto.core.config import default_user_config
+from moto.iam.access_control import IAMRequestBase
+from layerkit.deploy import local_aws
+
+SHIPPED = (Policy.principal_formatter, IAMRequestBase.check_action_permitted)
+BASIC = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+
+
+def has_managed_policies(endpoint):
+    local_aws.reset(endpoint)  # moto creates them, or not, as it recreates each account
+    iam = boto3.client("iam", **local_aws.client_options(endpoint))
+    return bool(iam.list_policies(Scope="AWS", MaxItems=1)["Policies"])
+
+
+def moto(phase, *endpoints):
+    print(json.dumps({
+        "phase": phase,
+        "as shipped": (Policy.principal_formatter, IAMRequestBase.check_action_permitted) == SHIPPED,
+        "config": default_user_config["iam"],
+        "variable": os.environ.get("MOTO_IAM_LOAD_MANAGED_POLICIES"),
+        "managed policies": [has_managed_policies(endpoint) for endpoint in endpoints],
+    }))
+
+
+moto("before")
+with local_aws.running() as outer:
+    moto("outer", outer)
+    with local_aws.running() as inner:
+        moto("nested", outer, inner)
+    moto("outer again", outer)
+moto("after")
+"""
+
+
+@pytest.mark.local_aws
+def test_moto_is_changed_only_while_a_local_aws_runs() -> None:
+    # A process of its own: in this one, other tests' local AWS may be running.
+    run = subprocess.run(
+        [sys.executable, "-c", MOTO_WHILE_RUNNING],
+        env={**os.environ, "PYTHONPATH": str(ROOT / "scripts"), "MOTO_IAM_LOAD_MANAGED_POLICIES": "no"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    phases = [json.loads(line) for line in run.stdout.splitlines()]
+
+    def moto(phase: str, *, running: int) -> dict[str, object]:
+        return {
+            "phase": phase,
+            "as shipped": not running,
+            "config": {"load_aws_managed_policies": bool(running)},
+            "variable": "no",
+            "managed policies": [True] * running,
+        }
+
+    assert phases == [
+        moto("before", running=0),
+        moto("outer", running=1),
+        moto("nested", running=2),
+        moto("outer again", running=1),
+        moto("after", running=0),
+    ]

@@ -82,6 +82,7 @@ def test_readme_tables_match_the_code(configuration: str) -> None:
         assert readme_rows(readme, heading) == rows, f"{readme}, {heading}; it should have:\n" + "\n".join(rows)
 
 
+@pytest.mark.network  # the first run builds actionlint with go install
 def test_the_pre_commit_hooks_are_valid_and_run_here() -> None:
     """pre-commit reads its configuration, and runs a hook from it with the repository's own tools."""
     pre_commit = [str(ROOT / ".venv/bin/pre-commit")]

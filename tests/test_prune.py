@@ -24,8 +24,6 @@ if TYPE_CHECKING:
     from mypy_boto3_lambda import LambdaClient
     from mypy_boto3_lambda.type_defs import FunctionCodeTypeDef
 
-pytestmark = pytest.mark.terraform
-
 LAYER = 'description = "tools"\nlicense = "MIT"\nruntimes = ["python3.12"]\narchitectures = ["x86_64"]\n'
 TRUST = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}'  # noqa: E501
 

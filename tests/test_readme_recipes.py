@@ -19,8 +19,6 @@ from conftest import ROOT
 if TYPE_CHECKING:
     from pathlib import Path
 
-pytestmark = [pytest.mark.terraform, pytest.mark.network]
-
 MAKE = shutil.which("make") or "make"
 GIT = shutil.which("git") or "git"
 BASH = shutil.which("bash") or "bash"
@@ -54,6 +52,7 @@ def test_both_recipes_have_shell_blocks() -> None:
         assert any("make layers" in block for block in shell_blocks(readme, section)), section
 
 
+@pytest.mark.network
 def test_readme_recipes_run_as_written_then_build_and_plan(tmp_path: Path, moto_endpoint: str, tf_cli: str) -> None:
     copy = committed_copy(tmp_path / "repo")
     readme = (copy / "README.md").read_text(encoding="utf-8")

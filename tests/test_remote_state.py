@@ -22,8 +22,6 @@ if TYPE_CHECKING:
 
     from mypy_boto3_s3 import S3Client
 
-pytestmark = pytest.mark.terraform
-
 BUCKET = "platform-terraform-state"
 KEY = "lambda-layers/terraform.tfstate"
 BACKEND = """bucket       = "{bucket}"

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
     from mypy_boto3_lambda import LambdaClient
 
-pytestmark = [pytest.mark.terraform, pytest.mark.network]
+pytestmark = pytest.mark.network
 
 GRANTEES = {
     "account-111111111111": {"AWS": "arn:aws:iam::111111111111:root"},

@@ -19,8 +19,6 @@ from python_terraform import IsFlagged
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
-pytestmark = pytest.mark.terraform
-
 MODULES = ("modules/lambda-layer", "modules/lambda-function")
 EXAMPLES = (*(f"{m}/examples/basic" for m in MODULES), "modules/lambda-function/examples/spoke-role")
 CONFIGURATIONS = (".", *MODULES, *EXAMPLES)

@@ -18,8 +18,6 @@ from layerkit.deploy import local_aws, terraform_root
 from layerkit.deploy.terraform_cli import TerraformCli, TerraformError
 from test_terraform_apply import build, lambda_client
 
-pytestmark = [pytest.mark.terraform]
-
 
 def test_a_zip_over_50_mb_is_published_through_s3(tmp_path: Path, moto_endpoint: str, tf_cli: str) -> None:
     reset(moto_endpoint)

@@ -21,8 +21,6 @@ from layerkit.deploy.terraform_cli import TerraformCli, TerraformError
 if TYPE_CHECKING:
     from pathlib import Path
 
-pytestmark = pytest.mark.terraform
-
 PIN = """terraform {
   required_providers {
     aws = {

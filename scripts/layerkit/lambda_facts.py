@@ -10,6 +10,7 @@ strings (`\d` in Python takes any Unicode digit).
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from types import MappingProxyType
 
 MAX_UNZIPPED_BYTES = 262_144_000
 """Function code plus all its layers, unzipped ("must be smaller than 262144000 bytes")."""
@@ -55,19 +56,21 @@ ORGANIZATION_ID = re.compile(r"o-[a-z0-9]{10,32}", re.ASCII)
 
 # The manylinux tag each runtime's OS can load. Amazon Linux 2 has glibc 2.26, but
 # uv offers no manylinux_2_26 platform, so the nearest older one (2_17) is used.
-_GLIBC_TAG = {
-    "python3.10": "manylinux_2_17",
-    "python3.11": "manylinux_2_17",
-    "python3.12": "manylinux_2_34",
-    "python3.13": "manylinux_2_34",
-    "python3.14": "manylinux_2_34",
-}
+_GLIBC_TAG = MappingProxyType(
+    {
+        "python3.10": "manylinux_2_17",
+        "python3.11": "manylinux_2_17",
+        "python3.12": "manylinux_2_34",
+        "python3.13": "manylinux_2_34",
+        "python3.14": "manylinux_2_34",
+    }
+)
 RUNTIMES = tuple(_GLIBC_TAG)
 
 # Lambda's architecture name -> the machine name in wheel tags and uv platforms.
-_MACHINE = {"x86_64": "x86_64", "arm64": "aarch64"}
+_MACHINE = MappingProxyType({"x86_64": "x86_64", "arm64": "aarch64"})
 ARCHITECTURES = tuple(_MACHINE)
-ALIASES = {"amd64": "x86_64", "aarch64": "arm64"}
+ALIASES = MappingProxyType({"amd64": "x86_64", "aarch64": "arm64"})
 """Other names for Lambda's architectures (a machine's, a Docker platform's), so a typo check suggests
 the architecture meant, not the nearest spelling (amd64 is x86_64, though it reads like arm64)."""
 

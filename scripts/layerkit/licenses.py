@@ -25,7 +25,7 @@ from typing import Any
 from license_expression import Licensing, get_spdx_licensing
 
 _CLASSIFIER = "License ::"
-_NOT_A_LICENSE = {"", "UNKNOWN"}
+_NOT_A_LICENSE = frozenset({"", "UNKNOWN"})
 """What old setuptools wrote when a project declared no license."""
 MAX_NAME_CHARS = 256
 """A named license longer than this (a whole text pasted on one line) is cut, and ends with an ellipsis."""

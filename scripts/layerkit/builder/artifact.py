@@ -236,7 +236,7 @@ def _inputs(prepared: Layer, architecture: str) -> Iterator[bytes]:
 
 _SBOM_LIBRARIES = ("cyclonedx-python-lib", "license-expression", "packageurl-python")
 """Their versions shape the SBOMs, and through `[licenses]`, whether a layer builds at all."""
-_OWN_SOURCES = sorted(Path(__file__).parents[1].rglob("*.py"))
+_OWN_SOURCES = tuple(sorted(Path(__file__).parents[1].rglob("*.py")))
 
 
 @functools.cache

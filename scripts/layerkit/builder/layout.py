@@ -21,7 +21,7 @@ from pathlib import Path
 from layerkit.config.layer_config import SOURCES_DIR, LayerConfig
 from layerkit.errors import LayerError, Subject, of_layer, reading
 
-_INSTALLER_LEFTOVERS = {"bin", ".lock"}
+_INSTALLER_LEFTOVERS = frozenset({"bin", ".lock"})
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 import tomllib
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 
 from layerkit import lambda_facts, suggest
@@ -9,7 +10,9 @@ from layerkit.errors import LayerError
 from layerkit.fsutil import read_text
 
 
-def read(kind: str, directory: Path, file_name: str, keys: set[str], name_use: str) -> tuple[str, dict[str, object]]:
+def read(
+    kind: str, directory: Path, file_name: str, keys: AbstractSet[str], name_use: str
+) -> tuple[str, dict[str, object]]:
     """The declaration's `where` prefix for errors (`<kind> <name>: <path>`) and its table.
 
     The folder name is the layer's or function's name, so it must be a valid AWS name;

@@ -19,7 +19,7 @@ from layerkit.wording import twice
 FUNCTION_FILE = "function.toml"
 CODE_DIR = "src"
 
-_KEYS = {"runtime", "handler", "architecture", "memory", "timeout", "layers", "environment", permissions.KEY}
+_KEYS = frozenset({"runtime", "handler", "architecture", "memory", "timeout", "layers", "environment", permissions.KEY})
 
 
 @dataclass(frozen=True)

@@ -20,22 +20,24 @@ machine's PATH, and this repository's layers target runtimes its build machines 
 of on would fail `make layers`. On only where an interpreter exists would make a zip depend on the
 machine that built it."""
 
-_KEYS = {
-    "description",
-    "license",
-    "runtimes",
-    "architectures",
-    "exclude",
-    "overrides",
-    "bytecode",
-    "share",
-    "requires",
-    "audit",
-    "licenses",
-}
-_LICENSES_KEYS = {"allow"}
-_SHARE_KEYS = {"accounts", "organization", "public"}
-_AUDIT_KEYS = {"ignore"}
+_KEYS = frozenset(
+    {
+        "description",
+        "license",
+        "runtimes",
+        "architectures",
+        "exclude",
+        "overrides",
+        "bytecode",
+        "share",
+        "requires",
+        "audit",
+        "licenses",
+    }
+)
+_LICENSES_KEYS = frozenset({"allow"})
+_SHARE_KEYS = frozenset({"accounts", "organization", "public"})
+_AUDIT_KEYS = frozenset({"ignore"})
 _AUDIT_EXAMPLE = '[audit] ignore = { "PYSEC-2024-1" = "why it does not apply here" }'
 
 

@@ -20,8 +20,8 @@ from layerkit.config import declaration
 from layerkit.errors import LayerError
 
 KEY = "permissions"
-_KEYS = {"actions", "resources", "conditions", "any_resource"}
-_CONDITION_KEYS = {"test", "variable", "values"}
+_KEYS = frozenset({"actions", "resources", "conditions", "any_resource"})
+_CONDITION_KEYS = frozenset({"test", "variable", "values"})
 _ACTION = re.compile(r"[a-z0-9-]+:[A-Za-z0-9*]+")
 # arn:partition:service:region:account:resource, where region and account may be empty (IAM, S3).
 _ARN = re.compile(r"arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:([0-9]{12}|aws)?:.+")

@@ -36,10 +36,14 @@ if TYPE_CHECKING:
     from layerkit.build_dir import BuildDir
     from layerkit.records import Function, Statement
 
-_TRUST = {
-    "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-}
+_TRUST = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+)
 _INLINE_POLICY = "permissions"
 """The inline policy's name, as modules/lambda-function names it."""
 _ENFORCE = "0"
@@ -105,7 +109,7 @@ def acting_as(endpoint: str, function: Function, role_arn: str | None = None) ->
 
 def create_role(iam: IAMClient, name: str, function: Function) -> str:
     """The role modules/lambda-function would create, from the same manifest record; its ARN."""
-    role: str = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(_TRUST))["Role"]["Arn"]
+    role: str = iam.create_role(RoleName=name, AssumeRolePolicyDocument=_TRUST)["Role"]["Arn"]
     for policy in function["managed_policies"]:
         iam.attach_role_policy(RoleName=name, PolicyArn=f"arn:aws:iam::aws:policy/{policy}")
     if function["permissions"]:

@@ -1,11 +1,12 @@
 """Runs the Terraform CLI (Terraform or OpenTofu) through python-terraform.
 
-python-terraform builds each command line and runs it. This module adds the few things
-it lacks, each in one place:
-- an environment per command (it only copies this process's), for TF_DATA_DIR and the
-  local AWS's credentials: `_environment`;
+python-terraform builds each command line. This module adds the few things it lacks,
+each in one place:
+- an environment per command, for TF_DATA_DIR and the local AWS's credentials: it hands
+  every command a copy of this process's, so `_Terraform.cmd` runs the command line it
+  built with the one `_environment` gives, and os.environ is never changed;
 - a clean stop on Ctrl-C: the CLI gets the same SIGINT and stops gracefully, and
-  `_wait_for_children` waits for it before the caller stops anything it talks to;
+  `_Terraform.cmd` waits for it before the caller stops anything it talks to;
 - one line for a failed command: `TerraformError`.
 """
 
@@ -13,9 +14,9 @@ import json
 import os
 import re
 import shutil
-import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+import subprocess
+import sys
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,12 +64,45 @@ class Workspace:
     """Set for each command (None: unset), on top of this process's environment."""
 
 
+class _Terraform(Terraform):  # type: ignore[misc]  # python-terraform has no type hints
+    """python-terraform, with each command's environment given as its `env` option.
+
+    Its `cmd` runs every command (init, plan and apply pass their options on to it) and gives
+    the CLI a copy of this process's environment, with no way to give another. Only that
+    method is replaced: the command line is still python-terraform's `generate_cmd_string`.
+    """
+
+    def cmd(
+        self,
+        cmd: str,
+        *args: str,
+        env: Mapping[str, str],
+        capture_output: bool = True,
+        **options: Any,  # noqa: ANN401 -- python-terraform's options
+    ) -> tuple[int, str | None, str | None]:
+        command = self.generate_cmd_string(cmd, *args, **options)
+        out_to, err_to = (subprocess.PIPE, subprocess.PIPE) if capture_output else (sys.stdout, sys.stderr)
+        try:
+            process = subprocess.Popen(command, stdout=out_to, stderr=err_to, cwd=self.working_dir, env=dict(env))
+            try:
+                out, err = process.communicate()
+            except KeyboardInterrupt:
+                _wait_for(process)
+                raise
+        finally:
+            self.temp_var_files.clean_up()  # the -var-file files generate_cmd_string wrote
+        # python-terraform would also read the state file into `self.tfstate` here; nothing reads it.
+        if not capture_output:
+            return process.returncode, None, None
+        return process.returncode, out.decode(), err.decode()
+
+
 class TerraformCli:
     """init, plan, apply and output on one workspace; `stream=True` shows the CLI's own output as it runs."""
 
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
-        self._tf = Terraform(
+        self._tf = _Terraform(
             working_dir=str(workspace.root),
             terraform_bin_path=workspace.cli,
             variables=dict(workspace.variables),
@@ -135,38 +169,24 @@ class TerraformCli:
         ok: tuple[int, ...] = (0,),
         **options: Any,  # noqa: ANN401
     ) -> tuple[int, str]:
-        try:
-            with self._environment():
-                code, out, err = method(*args, **options)
-        except KeyboardInterrupt:
-            _wait_for_children()
-            raise
+        code, out, err = method(*args, env=self._environment(), **options)
         if code not in ok:
             detail = _first_error(err) if err is not None else "its errors are above"
             raise TerraformError(f"{self.workspace.cli} {name} failed: {detail}", (out or "") + (err or ""))
         return code, (out or "") + (err or "")
 
-    @contextmanager
-    def _environment(self) -> Iterator[None]:
-        """python-terraform passes this process's environment on, so set ours around the one command."""
+    def _environment(self) -> dict[str, str]:
+        """The environment of one command: this process's, with the workspace's on top."""
         wanted: dict[str, str | None] = {"TF_IN_AUTOMATION": "1", **self.workspace.environment}
         if self.workspace.data_dir:
             wanted["TF_DATA_DIR"] = str(self.workspace.data_dir)
-        saved = {key: os.environ.get(key) for key in wanted}
-        try:
-            for key, value in wanted.items():
-                _set(key, value)
-            yield
-        finally:
-            for key, value in saved.items():
-                _set(key, value)
-
-
-def _set(key: str, value: str | None) -> None:
-    if value is None:
-        os.environ.pop(key, None)
-    else:
-        os.environ[key] = value
+        environment = dict(os.environ)
+        for key, value in wanted.items():
+            if value is None:
+                environment.pop(key, None)
+            else:
+                environment[key] = value
+        return environment
 
 
 def _first_error(stderr: str) -> str:
@@ -184,15 +204,11 @@ def _first_error(stderr: str) -> str:
     return " ".join(words).removesuffix(":")
 
 
-def _wait_for_children() -> None:
+def _wait_for(process: subprocess.Popen[bytes]) -> None:
     """Wait while the CLI, which got the same Ctrl-C, stops gracefully and saves its state."""
-    deadline = time.monotonic() + _GRACEFUL_STOP_S
-    while time.monotonic() < deadline:
-        try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        except KeyboardInterrupt:
-            return  # a second Ctrl-C: the CLI got it too and exits at once
-        if pid == 0:
-            time.sleep(0.05)
+    try:
+        process.communicate(timeout=_GRACEFUL_STOP_S)  # drains its pipes, so it cannot block writing
+    except subprocess.TimeoutExpired:
+        return
+    except KeyboardInterrupt:
+        return  # a second Ctrl-C: the CLI got it too and exits at once

@@ -10,6 +10,7 @@ kept for AWS itself.
 from __future__ import annotations
 
 import socket
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -22,6 +23,7 @@ from layerkit.deploy.terraform_cli import TerraformCli, Workspace, find_cli
 from layerkit.errors import LayerError
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from pathlib import Path
 
     from mypy_boto3_lambda import LambdaClient
@@ -30,12 +32,14 @@ if TYPE_CHECKING:
 
 SERVICES = ("iam", "lambda", "s3", "sts")
 """The services the root configuration calls, each given the local AWS's endpoint."""
-LOCAL_CREDENTIALS = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SESSION_TOKEN": None,
-    "AWS_PROFILE": None,
-}
+LOCAL_CREDENTIALS: Mapping[str, str | None] = MappingProxyType(
+    {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": None,
+        "AWS_PROFILE": None,
+    }
+)
 """A local AWS takes any key; these keep a real profile's credentials from being sent to it."""
 BACKEND_OVERRIDE = "backend_override.tf"
 """Written by `make init BACKEND=...` and never committed: local state stays the default."""

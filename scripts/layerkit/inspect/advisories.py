@@ -22,6 +22,7 @@ from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from functools import cache, partial
 from pathlib import Path
+from types import MappingProxyType
 
 import yaml
 from packaging.utils import canonicalize_name
@@ -32,7 +33,7 @@ from layerkit.inspect.osv import Advisory, Affected, Range
 from layerkit.inspect.osv import version as parse_version
 
 ECOSYSTEM = "PyPI"
-_SUFFIXES = {".json": "json", ".yaml": "yaml", ".yml": "yaml"}
+_SUFFIXES = MappingProxyType({".json": "json", ".yaml": "yaml", ".yml": "yaml"})
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's loader when PyYAML was built with it: several times faster than the pure-Python one."""
 _NAME_VALUE = re.compile(rb"""name["']?\s*:\s*["']?([A-Za-z0-9][A-Za-z0-9._-]*)""")

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from layerkit import suggest
@@ -32,7 +33,7 @@ from layerkit.records import Artifact, Function
 from layerkit.report.contents import UNREADABLE_ZIP
 
 BOOTSTRAP = Path(__file__).with_name("lambda_bootstrap.py")
-_HOST_ARCHITECTURE = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}
+_HOST_ARCHITECTURE = MappingProxyType({"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "arm64", "arm64": "arm64"})
 
 
 _EXTENSION = re.compile(r"\.(?P<tag>cpython-3\d+)-[^/]*\.so$")
