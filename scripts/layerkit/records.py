@@ -26,12 +26,11 @@ class Share(TypedDict):
     public: bool
 
 
-class Artifact(TypedDict):
-    """One zip of a layer for one architecture, as built, with what `report` and `audit` need of its layer.toml."""
+class _LayerZip(TypedDict):
+    """What a layer's artifact and its published version both say of the zip and the layer."""
 
     key: str
     layer: str
-    architecture: str
     runtimes: list[str]
     description: str
     license: str
@@ -41,13 +40,19 @@ class Artifact(TypedDict):
     sha256_base64: str
     zip_size: int
     unzipped_size: int
-    file_count: int
     needs_s3: bool
+    requires: list[str]
+    """Every layer this one relies on, directly or through another, nearest first."""
+
+
+class Artifact(_LayerZip):
+    """One zip of a layer for one architecture, as built, with what `report` and `audit` need of its layer.toml."""
+
+    architecture: str
+    file_count: int
     lockfiles: dict[str, Lockfile]
     """By runtime."""
     inputs_sha256: str
-    requires: list[str]
-    """Every layer this one relies on, directly or through another, nearest first."""
     sbom: str
     layer_toml: str
     requirements_in: str
@@ -59,24 +64,11 @@ class Artifact(TypedDict):
     """`[licenses] allow`: the only SPDX licenses the layer may ship; None: no such rule."""
 
 
-class LayerVersion(TypedDict):
+class LayerVersion(_LayerZip):
     """One distinct zip of a layer: what Terraform publishes as one `aws_lambda_layer_version`."""
 
-    key: str
-    layer: str
     architectures: list[str]
     artifacts: list[str]
-    runtimes: list[str]
-    description: str
-    license: str
-    share: Share
-    zip: str
-    sha256: str
-    sha256_base64: str
-    zip_size: int
-    unzipped_size: int
-    needs_s3: bool
-    requires: list[str]
 
 
 class LocalLayer(TypedDict):
