@@ -1,8 +1,8 @@
 """layerkit: reproducible AWS Lambda layer zips from `layers/<name>/`, published by Terraform.
 
 Subpackages, one per concern, each allowed to import only those above it in this list
-(and the shared modules at this level: errors, suggest, lambda_facts, fsutil, columns, records,
-json_schema, build_dir, licenses); `tests/test_layout.py` holds that rule:
+(and the shared modules at this level: errors, suggest, wording, lambda_facts, fsutil, columns,
+records, json_schema, build_dir, licenses); `tests/test_layout.py` holds that rule:
 
 1. `config`: reads layer.toml and function.toml.
 2. `report`: what a function gets once Lambda merges its layers; it gates the manifest.
