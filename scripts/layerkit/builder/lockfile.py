@@ -26,10 +26,6 @@ from layerkit.lambda_facts import ARCHITECTURES, Target
 SHARED_LOCKFILE = "requirements.txt"
 
 
-class LockfileError(LayerError):
-    """A layer's lockfile is missing, not resolved for a target, or out of date with requirements.in."""
-
-
 TARGETS_PREFIX = "# targets:"
 PROVIDED_PREFIX = "# provided by layer "
 _HASH = re.compile(r"--hash=sha256:([0-9a-f]{64})")
@@ -208,7 +204,7 @@ def _problem(
         "unresolved": f"{path}: not resolved for {named}; run 'make lock'",
         "stale": f"{path}: out of date with {REQUIREMENTS_IN} ({detail}); run 'make lock'",
     }[kind]
-    error = LockfileError(message, about=of_layer(config.name), architectures=architectures if on_all else ())
+    error = LayerError(message, about=of_layer(config.name), architectures=architectures if on_all else ())
     return error, frozenset(architectures)
 
 
