@@ -94,7 +94,10 @@ def test_bad_function_toml(tmp_path: Path, six_layers: list[layer_config.LayerCo
 
 
 RUNTIMES = "python3.10, python3.11, python3.12, python3.13, python3.14"
-KEYS = "architecture, environment, handler, layers, memory, permissions, runtime, timeout"
+KEYS = (
+    "architecture, asynchronous, description, environment, ephemeral_storage, handler, kms_key, layers, logs, "
+    "memory, permissions, reserved_concurrency, role, runtime, timeout, tracing, triggers, versions, vpc"
+)
 
 
 @pytest.mark.parametrize(
@@ -105,7 +108,7 @@ KEYS = "architecture, environment, handler, layers, memory, permissions, runtime
             TOML.format(layers="[]").replace("layers =", "layer ="),
             f"unknown key(s) layer; did you mean layers? allowed: {KEYS}",
         ),
-        (TOML.format(layers="[]") + "vpc = 1\n", f"unknown key(s) vpc; allowed: {KEYS}"),
+        (TOML.format(layers="[]") + "signing = 1\n", f"unknown key(s) signing; allowed: {KEYS}"),
         (TOML.format(layers='["a", "bb"]'), "no layer named 'bb'; did you mean b? layers: a, b, c, d, e, f"),
         (TOML.format(layers='["a", "nope"]'), "no layer named 'nope'; layers: a, b, c, d, e, f"),
         (

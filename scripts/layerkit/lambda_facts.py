@@ -54,6 +54,76 @@ ACCOUNT_ID = re.compile(r"[0-9]{12}", re.ASCII)
 ORGANIZATION_ID = re.compile(r"o-[a-z0-9]{10,32}", re.ASCII)
 """An AWS Organizations ID, as a layer version permission's organization-id takes it."""
 
+LOG_RETENTION_DAYS = (
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
+)
+"""The retentions CloudWatch Logs accepts (Terraform's 0, "never expire", is left out on purpose)."""
+DEFAULT_LOG_RETENTION_DAYS = 30
+"""Long enough to look back over a month's incidents; a longer one is a choice with a bill."""
+LOG_FORMATS = ("Text", "JSON")
+LOG_LEVELS = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL")
+"""Application log levels; the system log level takes DEBUG, INFO and WARN only."""
+SYSTEM_LOG_LEVELS = ("DEBUG", "INFO", "WARN")
+TRACING_MODES = ("Active", "PassThrough")
+
+MIN_EPHEMERAL_STORAGE_MB = 512
+MAX_EPHEMERAL_STORAGE_MB = 10_240
+MAX_RETRY_ATTEMPTS = 2
+MIN_EVENT_AGE_S = 60
+MAX_EVENT_AGE_S = 21_600
+
+MAX_SQS_BATCH = 10_000
+MAX_SQS_FIFO_BATCH = 10
+MAX_SQS_BATCHING_WINDOW_S = 300
+DEFAULT_SQS_BATCH = 10
+MAX_SQS_BATCH_WITHOUT_WINDOW = 10
+"""Over 10 messages a batch, Lambda needs a batching window of at least 1 s."""
+
+SCHEDULE = re.compile(
+    r"(rate\((1 (minute|hour|day)|([2-9]|[1-9][0-9]+) (minutes|hours|days))\)|cron\(([^ ()]+ ){5}[^ ()]+\))",
+    re.ASCII,
+)
+"""An EventBridge schedule: `rate(1 hour)`, `rate(5 minutes)`, or `cron(...)` with six fields."""
+
+KMS_KEY_ARN = re.compile(r"arn:aws[a-zA-Z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_-]+", re.ASCII)
+POLICY_ARN = re.compile(
+    r"arn:aws[a-zA-Z-]*:iam::([0-9]{12}|aws):policy/([A-Za-z0-9+=,.@_-]+/)*[A-Za-z0-9+=,.@_-]+", re.ASCII
+)
+ROLE_ARN = re.compile(r"arn:aws[a-zA-Z-]*:iam::[0-9]{12}:role/([A-Za-z0-9+=,.@_-]+/)*[A-Za-z0-9+=,.@_-]+", re.ASCII)
+ROLE_PATH = re.compile(r"/([A-Za-z0-9+=,.@_-]+/)*", re.ASCII)
+"""An IAM path: `/`, or names between slashes, such as `/service/`."""
+QUEUE_ARN = re.compile(r"arn:aws[a-zA-Z-]*:sqs:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,80}(\.fifo)?", re.ASCII)
+DESTINATION_ARN = re.compile(
+    r"arn:aws[a-zA-Z-]*:(sqs|sns|lambda|events):[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9:/_.-]+", re.ASCII
+)
+"""Where Lambda sends a failed asynchronous event: an SQS queue, SNS topic, Lambda function or EventBridge bus."""
+DEAD_LETTER_ARN = re.compile(r"arn:aws[a-zA-Z-]*:(sqs|sns):[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_.-]+", re.ASCII)
+SUBNET_ID = re.compile(r"subnet-[0-9a-f]{8,17}", re.ASCII)
+SECURITY_GROUP_ID = re.compile(r"sg-[0-9a-f]{8,17}", re.ASCII)
+SERVICE_PRINCIPAL = re.compile(r"[a-z0-9.-]+\.amazonaws\.com", re.ASCII)
+"""A service that may invoke a function, such as `s3.amazonaws.com`; never `*` or an account."""
+
 # The manylinux tag each runtime's OS can load. Amazon Linux 2 has glibc 2.26, but
 # uv offers no manylinux_2_26 platform, so the nearest older one (2_17) is used.
 _GLIBC_TAG = MappingProxyType(

@@ -15,14 +15,18 @@ CUTOFF = 0.6
 def closest(word: str, known: Iterable[str], aliases: Mapping[str, str] | None = None) -> str | None:
     """The known name nearest `word` by difflib's `get_close_matches`, or None when none is close.
 
-    A word `aliases` names (in any case) is another name for a known one, and gets that one.
-    Equally near names go first to one with the same letters as `word` in another order (a
-    transposition: `python3.31` is python3.13, not python3.11), then to the first in `known`.
+    A word `aliases` names (in any case) is another name for a known one, and gets that one; a word
+    that is a known name in another case (`Json`, `active`) gets that name. Equally near names go
+    first to one with the same letters as `word` in another order (a transposition: `python3.31`
+    is python3.13, not python3.11), then to the first in `known`.
     """
     choices = list(dict.fromkeys(known))
     alias = (aliases or {}).get(word.lower())
     if alias in choices:
         return alias
+    same_letters = [c for c in choices if c.lower() == word.lower()]
+    if same_letters:
+        return same_letters[0]
     matches = difflib.get_close_matches(word, choices, n=max(len(choices), 1), cutoff=CUTOFF)
     if not matches:
         return None

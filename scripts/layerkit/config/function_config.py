@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from layerkit import lambda_facts, suggest
-from layerkit.config import declaration, layer_config, permissions
+from layerkit.config import declaration, function_settings, layer_config, permissions, role, triggers, values
 from layerkit.config.layer_config import LayerConfig
 from layerkit.errors import LayerError
 from layerkit.wording import twice
@@ -19,7 +19,11 @@ from layerkit.wording import twice
 FUNCTION_FILE = "function.toml"
 CODE_DIR = "src"
 
-_KEYS = frozenset({"runtime", "handler", "architecture", "memory", "timeout", "layers", "environment", permissions.KEY})
+_KEYS = frozenset(
+    {"runtime", "handler", "architecture", "memory", "timeout", "layers", "environment", permissions.KEY, role.KEY}
+    | {triggers.KEY}
+    | function_settings.KEYS
+)
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,9 @@ class FunctionConfig:
     environment: tuple[tuple[str, str], ...]
     permissions: tuple[permissions.Statement, ...]
     """What the function's own role may do, beyond writing its logs."""
+    settings: function_settings.Settings
+    role: role.Role
+    triggers: triggers.Triggers
 
     @property
     def code_dir(self) -> Path:
@@ -61,15 +68,15 @@ def load(directory: Path, layers: dict[str, LayerConfig]) -> FunctionConfig:
     """Parse one function.toml and check its layers against their layer.toml."""
     name = directory.name
     where, data = declaration.read("function", directory, FUNCTION_FILE, _KEYS, "it becomes the function name")
-    runtime = _choice(data, "runtime", where, lambda_facts.RUNTIMES)
-    architecture = _choice(data, "architecture", where, lambda_facts.ARCHITECTURES)
+    runtime = _required(data, "runtime", where, lambda_facts.RUNTIMES)
+    architecture = _required(data, "architecture", where, lambda_facts.ARCHITECTURES)
     handler = data.get("handler")
     if not isinstance(handler, str) or not lambda_facts.HANDLER.fullmatch(handler):
         raise LayerError(f'{where}: handler must be "module.function", e.g. handler = "handler.handle"')
-    memory = _number(
+    memory = values.whole(
         data, "memory", where, (lambda_facts.MIN_MEMORY_MB, lambda_facts.MAX_MEMORY_MB), lambda_facts.DEFAULT_MEMORY_MB
     )
-    timeout = _number(
+    timeout = values.whole(
         data, "timeout", where, (lambda_facts.MIN_TIMEOUT_S, lambda_facts.MAX_TIMEOUT_S), lambda_facts.DEFAULT_TIMEOUT_S
     )
     names = _layers(data, where, layers, runtime, architecture)
@@ -89,6 +96,9 @@ def load(directory: Path, layers: dict[str, LayerConfig]) -> FunctionConfig:
         layers=names,
         environment=tuple(sorted(environment.items())),
         permissions=permissions.parse(data.get(permissions.KEY), where, environment),
+        settings=function_settings.parse(data, where),
+        role=role.parse(data, where, has_permissions=permissions.KEY in data),
+        triggers=triggers.parse(data, where),
     )
 
 
@@ -164,18 +174,8 @@ def _one_of(choices: list[str]) -> str:
     return choices[0] if len(choices) == 1 else f"one of {', '.join(choices)}"
 
 
-def _choice(data: dict[str, object], key: str, where: str, allowed: tuple[str, ...]) -> str:
-    value = data.get(key)
-    if isinstance(value, str) and value not in allowed:
-        listed = suggest.hint([value], allowed, "supported", aliases=lambda_facts.ALIASES)
-        raise LayerError(f"{where}: unknown {key} {value!r}{listed}")
-    if value not in allowed:
-        raise LayerError(f"{where}: {key} must be one of {', '.join(allowed)}, not {value!r}")
-    return str(value)
-
-
-def _number(data: dict[str, object], key: str, where: str, bounds: tuple[int, int], default: int) -> int:
-    value = data.get(key, default)
-    if not isinstance(value, int) or isinstance(value, bool) or not bounds[0] <= value <= bounds[1]:
-        raise LayerError(f"{where}: {key} must be a whole number from {bounds[0]} to {bounds[1]}, not {value!r}")
+def _required(data: dict[str, object], key: str, where: str, allowed: tuple[str, ...]) -> str:
+    value = values.choice(data, key, where, allowed)
+    if value is None:
+        raise LayerError(f"{where}: {key} must be one of {', '.join(allowed)}, not None")
     return value
