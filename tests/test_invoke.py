@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import pytest
 from layerkit.build_dir import BuildDir
 from layerkit.builder import pipeline
+from layerkit.builder.manifest import FORMAT
 from layerkit.cli import main
 from layerkit.config import function_config, layer_config
 from layerkit.errors import LayerError
@@ -136,7 +137,8 @@ def test_manifest_from_a_newer_layerkit_is_refused(layers: LayerFactory, build_d
     manifest = make_project(layers, {"api": APP}, build_dir)
     data = json.loads(manifest.read_text(encoding="utf-8"))
     manifest.write_text(json.dumps({**data, "format": data["format"] + 1}), encoding="utf-8")
-    with pytest.raises(LayerError, match=r"manifest format 5 was written by a newer layerkit; .* update the checkout"):
+    newer = rf"manifest format {FORMAT + 1} was written by a newer layerkit; .* update the checkout"
+    with pytest.raises(LayerError, match=newer):
         invoke.invoke(BuildDir(manifest.parent), "api", {}, sys.executable)
 
 

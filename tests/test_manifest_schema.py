@@ -19,10 +19,12 @@ import jsonschema  # type: ignore[import-untyped]  # cyclonedx-python-lib[json-v
 import pytest
 from conftest import HANDLER, ROOT, LayerFactory
 from layerkit import json_schema, records
+from layerkit.builder.manifest import FORMAT
 from layerkit.cli import main
 from layerkit.records import Manifest
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from pathlib import Path
 
 
@@ -174,7 +176,7 @@ def test_a_broken_manifest_fails_the_schema_the_checker_and_the_report(
     assert main(["--layers-dir", str(built / "layers"), "report", "--build-dir", str(build)]) == 1
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 1
-    assert err[0].startswith(f"error: {build / 'manifest.json'}: not a format 4 manifest (")
+    assert err[0].startswith(f"error: {build / 'manifest.json'}: not a format {FORMAT} manifest (")
     assert err[0].endswith("); run 'make layers'")
 
 
@@ -186,21 +188,22 @@ def test_the_report_names_what_is_wrong(
 
     assert main(["--layers-dir", str(built / "layers"), "report", "--build-dir", str(tmp_path)]) == 1
     assert capsys.readouterr().err == (
-        f"error: {tmp_path}/manifest.json: not a format 4 manifest (artifacts[0].unzipped_size: a string, "
+        f"error: {tmp_path}/manifest.json: not a format {FORMAT} manifest (artifacts[0].unzipped_size: a string, "
         "not integer); run 'make layers'\n"
     )
 
 
 @pytest.mark.parametrize("command", ["report", "audit"])
-def test_report_and_audit_refuse_a_format_3_manifest(
+def test_report_and_audit_refuse_an_older_format_s_manifest(
     command: str, manifest: dict[str, Any], built: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (tmp_path / "manifest.json").write_text(json.dumps({**manifest, "format": 3}), encoding="utf-8")
+    (tmp_path / "manifest.json").write_text(json.dumps({**manifest, "format": FORMAT - 1}), encoding="utf-8")
     extra = ["--advisories", str(ROOT / "tests" / "fixtures" / "osv")] if command == "audit" else []
 
     assert main(["--layers-dir", str(built / "layers"), command, "--build-dir", str(tmp_path), *extra]) == 1
     assert capsys.readouterr().err == (
-        f"error: {tmp_path}/manifest.json: not a format 4 manifest (it is format 3); run 'make layers'\n"
+        f"error: {tmp_path}/manifest.json: not a format {FORMAT} manifest (it is format {FORMAT - 1}); "
+        "run 'make layers'\n"
     )
 
 
@@ -215,6 +218,15 @@ DEFINITIONS: dict[str, tuple[type, dict[str, Any]]] = {
     "Condition": (records.Condition, SCHEMA["$defs"]["condition"]),
     "Share": (records.Share, SCHEMA["$defs"]["share"]),
     "Lockfile": (records.Lockfile, SCHEMA["$defs"]["lockfile"]),
+    "Logs": (records.Logs, SCHEMA["$defs"]["logs"]),
+    "Versions": (records.Versions, SCHEMA["$defs"]["versions"]),
+    "Vpc": (records.Vpc, SCHEMA["$defs"]["vpc"]),
+    "Asynchronous": (records.Asynchronous, SCHEMA["$defs"]["asynchronous"]),
+    "Role": (records.Role, SCHEMA["$defs"]["role"]),
+    "Schedule": (records.Schedule, SCHEMA["$defs"]["schedule"]),
+    "Queue": (records.Queue, SCHEMA["$defs"]["queue"]),
+    "InvokePermission": (records.InvokePermission, SCHEMA["$defs"]["invoke_permission"]),
+    "Triggers": (records.Triggers, SCHEMA["$defs"]["triggers"]),
 }
 
 
@@ -240,6 +252,9 @@ def _reads(main_tf: str) -> set[tuple[str, str]]:
         "values(local.functions)": "function",
         "f.layers": "attached_layer",
         "each.value.layers": "attached_layer",
+        "each.value.triggers.schedules": "schedule",
+        "each.value.triggers.queues": "queue",
+        "each.value.triggers.permissions": "invoke_permission",
         "concat(values(local.layer_versions), values(local.functions))": "layer_version+function",
         "v.artifacts": "string",
     }
@@ -282,9 +297,15 @@ def _unrequired(reads: set[tuple[str, str]], schema: dict[str, Any]) -> list[str
                 if field not in node.get("required", []):
                     missing.append(f"{kind}.{path}")
                     break
-                node = node["properties"][field]
-                node = json_schema.resolve(schema, node["$ref"]) if "$ref" in node else node
+                node = _object_form(schema, node["properties"][field])
     return missing
+
+
+def _object_form(schema: dict[str, Any], node: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The object a field holds: its $ref resolved, and of `anyOf [object, null]` the object (main.tf checks null)."""
+    objects = [option for option in node.get("anyOf", [node]) if option.get("type") != "null"]
+    form: Mapping[str, Any] = objects[0] if len(objects) == 1 else node
+    return json_schema.resolve(schema, form["$ref"]) if "$ref" in form else form
 
 
 def test_every_field_main_tf_reads_is_required_where_it_reads_it() -> None:

@@ -9,6 +9,7 @@ the file it was reading; `--debug` (or LAYERKIT_DEBUG=1) adds the traceback.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING
 import pytest
 from conftest import ROOT, LayerFactory
 from layerkit import cli, licenses
+from layerkit.builder.manifest import FORMAT
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -112,7 +114,8 @@ def truncated_manifest(tree: Path) -> None:
 
 
 def manifest_not_a_manifest(tree: Path) -> None:
-    (tree / "build" / "manifest.json").write_text('{"format": 4, "artifacts": {}, "functions": 7}\n', encoding="utf-8")
+    wrong = json.dumps({"format": FORMAT, "artifacts": {}, "functions": 7})
+    (tree / "build" / "manifest.json").write_text(wrong, encoding="utf-8")
 
 
 def metadata_with_nul(tree: Path) -> None:

@@ -105,6 +105,78 @@ class Statement(TypedDict):
     conditions: list[Condition]
 
 
+class Logs(TypedDict):
+    """`[logs]`: the log group the module makes before the function, and the function's logging config."""
+
+    retention_days: int
+    kms_key: str | None
+    format: str
+    application_level: str | None
+    system_level: str | None
+
+
+class Versions(TypedDict):
+    """`[versions]`: whether each change is published, and where the alias `live` points."""
+
+    publish: bool
+    live: int | None
+    """A version `live` is held on; None: the latest."""
+    provisioned_concurrency: int
+
+
+class Vpc(TypedDict):
+    subnets: list[str]
+    security_groups: list[str]
+
+
+class Asynchronous(TypedDict):
+    """`[asynchronous]`: what happens to an asynchronous event that fails."""
+
+    retries: int | None
+    max_event_age: int | None
+    on_failure: str | None
+    dead_letter: str | None
+
+
+class Role(TypedDict):
+    """`[role]`: a role made elsewhere (`arn`), or controls on the one the module makes."""
+
+    arn: str | None
+    path: str
+    permissions_boundary: str | None
+    policies: list[str]
+
+
+class Schedule(TypedDict):
+    name: str
+    expression: str
+    event: str
+    """The JSON the function is called with."""
+
+
+class Queue(TypedDict):
+    name: str
+    arn: str
+    batch_size: int
+    batching_window: int
+    partial_batch_responses: bool
+
+
+class InvokePermission(TypedDict):
+    """Another service may invoke the function, from `source_arn` or `source_account` (one at least)."""
+
+    name: str
+    principal: str
+    source_arn: str | None
+    source_account: str | None
+
+
+class Triggers(TypedDict):
+    schedules: list[Schedule]
+    queues: list[Queue]
+    permissions: list[InvokePermission]
+
+
 class FunctionZip(TypedDict):
     """A function's zip and settings, as built, before its SBOM is written."""
 
@@ -120,6 +192,17 @@ class FunctionZip(TypedDict):
     permissions: list[Statement]
     layers: list[AttachedLayer]
     """In merge order."""
+    description: str
+    tracing: str | None
+    reserved_concurrency: int | None
+    ephemeral_storage: int
+    kms_key: str | None
+    logs: Logs
+    versions: Versions
+    vpc: Vpc | None
+    asynchronous: Asynchronous | None
+    role: Role
+    triggers: Triggers
     zip: str
     sha256: str
     sha256_base64: str

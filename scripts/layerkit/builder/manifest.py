@@ -22,55 +22,20 @@ from typing import Any, cast
 
 from layerkit import json_schema
 from layerkit.build_dir import BuildDir
-from layerkit.builder.layout import Tree
 from layerkit.builder.lockfile import Lock
-from layerkit.config.function_config import FunctionConfig, is_external
 from layerkit.config.layer_config import LAYER_FILE, LayerConfig
 from layerkit.errors import LayerError
 from layerkit.fsutil import write_json
-from layerkit.lambda_facts import ARCHITECTURES, BASIC_EXECUTION_POLICY, MAX_DIRECT_UPLOAD_BYTES, Target
-from layerkit.records import Artifact, AttachedLayer, Function, FunctionZip, LayerVersion, Manifest
+from layerkit.lambda_facts import ARCHITECTURES, MAX_DIRECT_UPLOAD_BYTES, Target
+from layerkit.records import Artifact, Function, LayerVersion, Manifest
 
-FORMAT = 4
+FORMAT = 5
 SCHEMA = Path(__file__).resolve().parents[3] / "schemas" / "manifest.schema.json"
 """The manifest's JSON Schema: what `read` checks, and what other teams' CI can check it against."""
 
 
 def artifact_key(layer: str, architecture: str) -> str:
     return f"{layer}-{architecture}"
-
-
-def function_record(config: FunctionConfig, build_dir: BuildDir, zip_data: bytes, tree: Tree) -> FunctionZip:
-    """A function zip, with what Terraform needs to create the function and attach its layers."""
-    digest = hashlib.sha256(zip_data)
-    return {
-        "key": config.name,
-        "name": config.name,
-        "runtime": config.runtime,
-        "handler": config.handler,
-        "architecture": config.architecture,
-        "memory": config.memory,
-        "timeout": config.timeout,
-        "environment": dict(config.environment),
-        "managed_policies": [BASIC_EXECUTION_POLICY],
-        "permissions": [statement.to_json() for statement in config.permissions],
-        "layers": [_attached(layer, config.architecture) for layer in config.layers],
-        "zip": build_dir.function_zip(config.name, digest.hexdigest()).as_posix(),
-        "sha256": digest.hexdigest(),
-        "sha256_base64": base64.b64encode(digest.digest()).decode(),
-        "zip_size": len(zip_data),
-        "unzipped_size": sum(entry.size() for entry in tree.values()),
-        "file_count": len(tree),
-        "needs_s3": len(zip_data) > MAX_DIRECT_UPLOAD_BYTES,
-        "src": config.code_dir.as_posix(),
-    }
-
-
-def _attached(layer: str, architecture: str) -> AttachedLayer:
-    """One of a function's layers, with the same keys either way so Terraform can read a list of them."""
-    if is_external(layer):
-        return {"artifact": None, "layer": None, "arn": layer}
-    return {"artifact": artifact_key(layer, architecture), "layer": layer, "arn": None}
 
 
 def record(  # noqa: PLR0913 -- one record gathers facts from every build step

@@ -15,6 +15,7 @@ from typing import Any, Generic, TypeVar
 
 from layerkit.build_dir import BuildDir
 from layerkit.builder import artifact, deterministic_zip, layout, manifest, secrets
+from layerkit.builder.function_record import function_record
 from layerkit.config import layer_config
 from layerkit.config.function_config import FunctionConfig
 from layerkit.config.layer_config import LayerConfig
@@ -205,7 +206,7 @@ def build_function(config: FunctionConfig, build_dir: BuildDir) -> tuple[Functio
     if not tree:
         raise LayerError(f"{config.code_dir}: empty; put the handler's module there", about=of_function(config.name))
     data = deterministic_zip.zip_bytes(tree)
-    record = manifest.function_record(config, build_dir, data, tree)
+    record = function_record(config, build_dir, data, tree)
     path = Path(record["zip"])
     if path.is_file() and path.stat().st_size == len(data):
         return record, False
