@@ -131,6 +131,62 @@ COPIES = [
          LAYER, "variable.shared_with_accounts.validation[1].condition", REGEX),
     Copy("ORGANIZATION_ID", facts.ORGANIZATION_ID,
          LAYER, "variable.shared_with_organization.validation[0].condition", REGEX),
+    Copy("MAX_DESCRIPTION_CHARS", facts.MAX_DESCRIPTION_CHARS,
+         FUNCTION, "variable.description.validation[0].condition", r"<= (\d+)"),
+    Copy("LOG_RETENTION_DAYS", facts.LOG_RETENTION_DAYS,
+         FUNCTION, "variable.log_retention_days.validation[0].condition", LIST),
+    Copy("DEFAULT_LOG_RETENTION_DAYS", facts.DEFAULT_LOG_RETENTION_DAYS,
+         FUNCTION, "variable.log_retention_days.default", NUMBER),
+    Copy("KMS_KEY_ARN", facts.KMS_KEY_ARN,
+         FUNCTION, "variable.log_kms_key_arn.validation[0].condition", REGEX),
+    Copy("KMS_KEY_ARN", facts.KMS_KEY_ARN,
+         FUNCTION, "variable.kms_key_arn.validation[0].condition", REGEX),
+    Copy("LOG_FORMATS", facts.LOG_FORMATS,
+         FUNCTION, "variable.logging.validation[0].condition", LIST),
+    Copy("LOG_LEVELS", facts.LOG_LEVELS,
+         FUNCTION, "variable.logging.validation[2].condition", LIST),
+    Copy("SYSTEM_LOG_LEVELS", facts.SYSTEM_LOG_LEVELS,
+         FUNCTION, "variable.logging.validation[3].condition", LIST),
+    Copy("TRACING_MODES", facts.TRACING_MODES,
+         FUNCTION, "variable.tracing_mode.validation[0].condition", LIST),
+    Copy("MIN_EPHEMERAL_STORAGE_MB", facts.MIN_EPHEMERAL_STORAGE_MB,
+         FUNCTION, "variable.ephemeral_storage_size.default", NUMBER),
+    Copy("MIN_EPHEMERAL_STORAGE_MB", facts.MIN_EPHEMERAL_STORAGE_MB,
+         FUNCTION, "variable.ephemeral_storage_size.validation[0].condition", r">= (\d+)"),
+    Copy("MAX_EPHEMERAL_STORAGE_MB", facts.MAX_EPHEMERAL_STORAGE_MB,
+         FUNCTION, "variable.ephemeral_storage_size.validation[0].condition", r"<= (\d+)"),
+    Copy("MAX_RETRY_ATTEMPTS", facts.MAX_RETRY_ATTEMPTS,
+         FUNCTION, "variable.async_invocation.validation[0].condition", r"contains\(\[[^]]*?(\d+)\]"),
+    Copy("MIN_EVENT_AGE_S", facts.MIN_EVENT_AGE_S,
+         FUNCTION, "variable.async_invocation.validation[1].condition", r">= (\d+)"),
+    Copy("MAX_EVENT_AGE_S", facts.MAX_EVENT_AGE_S,
+         FUNCTION, "variable.async_invocation.validation[1].condition", r"<= (\d+)"),
+    Copy("DESTINATION_ARN", facts.DESTINATION_ARN,
+         FUNCTION, "variable.async_invocation.validation[2].condition", REGEX),
+    Copy("DEAD_LETTER_ARN", facts.DEAD_LETTER_ARN,
+         FUNCTION, "variable.dead_letter_target_arn.validation[0].condition", REGEX),
+    Copy("QUEUE_ARN", facts.QUEUE_ARN,
+         FUNCTION, "variable.sqs_triggers.validation[0].condition", REGEX),
+    Copy("MAX_SQS_FIFO_BATCH", facts.MAX_SQS_FIFO_BATCH,
+         FUNCTION, "variable.sqs_triggers.validation[1].condition", r"\? (\d+) :"),
+    Copy("MAX_SQS_BATCH", facts.MAX_SQS_BATCH,
+         FUNCTION, "variable.sqs_triggers.validation[1].condition", r": (\d+)\)"),
+    Copy("MAX_SQS_BATCHING_WINDOW_S", facts.MAX_SQS_BATCHING_WINDOW_S,
+         FUNCTION, "variable.sqs_triggers.validation[2].condition", r"batching_window <= (\d+)"),
+    Copy("MAX_SQS_BATCH_WITHOUT_WINDOW", facts.MAX_SQS_BATCH_WITHOUT_WINDOW,
+         FUNCTION, "variable.sqs_triggers.validation[2].condition", r"batch_size <= (\d+)"),
+    Copy("DEFAULT_SQS_BATCH", facts.DEFAULT_SQS_BATCH,
+         FUNCTION, "variable.sqs_triggers.type", r"batch_size\W+optional\(number, (\d+)\)"),
+    Copy("SCHEDULE", facts.SCHEDULE,
+         FUNCTION, "variable.schedules.validation[0].condition", REGEX),
+    Copy("SERVICE_PRINCIPAL", facts.SERVICE_PRINCIPAL,
+         FUNCTION, "variable.invoke_permissions.validation[0].condition", REGEX),
+    Copy("POLICY_ARN", facts.POLICY_ARN,
+         FUNCTION, "variable.permissions_boundary.validation[0].condition", REGEX),
+    Copy("POLICY_ARN", facts.POLICY_ARN,
+         FUNCTION, "variable.policy_arns.validation[0].condition", REGEX),
+    Copy("ROLE_PATH", facts.ROLE_PATH,
+         FUNCTION, "variable.role_path.validation[0].condition", REGEX),
 ]
 # fmt: on
 
@@ -139,6 +195,9 @@ PYTHON_ONLY = {
     "RUNTIMES": "the modules take any runtime the provider takes; the build's list is the runtimes it can build for",
     "ALIASES": "only the build's typo hints use them",
     "EN_DASH": "a character for messages, not a fact about Lambda",
+    "ROLE_ARN": "the module's role_arn takes any role the provider takes; the build checks function.toml's [role]",
+    "SUBNET_ID": "the module passes subnet IDs on, and AWS refuses one that does not exist",
+    "SECURITY_GROUP_ID": "the module passes security group IDs on, and AWS refuses one that does not exist",
 }
 """The constants of lambda_facts that no module copies, and why: a new constant must go in COPIES or here."""
 
@@ -151,7 +210,7 @@ def as_hcl(value: object) -> str:
     if isinstance(value, re.Pattern):
         return f"^{value.pattern}$"
     if isinstance(value, tuple):
-        return ", ".join(f'"{item}"' for item in value)
+        return ", ".join(f'"{item}"' if isinstance(item, str) else str(item) for item in value)
     return str(value)
 
 

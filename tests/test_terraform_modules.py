@@ -20,7 +20,11 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
 MODULES = ("modules/lambda-layer", "modules/lambda-function")
-EXAMPLES = (*(f"{m}/examples/basic" for m in MODULES), "modules/lambda-function/examples/spoke-role")
+EXAMPLES = (
+    *(f"{m}/examples/basic" for m in MODULES),
+    "modules/lambda-function/examples/spoke-role",
+    "modules/lambda-function/examples/production",
+)
 CONFIGURATIONS = (".", *MODULES, *EXAMPLES)
 FIXTURES = Path(__file__).parent / "fixtures" / "module-calls"
 LAYER: dict[str, Any] = {
@@ -253,7 +257,10 @@ def test_example_applies_to_the_local_aws_and_plans_no_changes(
     outputs = cli.output()
     assert outputs, "the example has outputs"
     assert not cli.plan()[0]
-    if example.endswith("spoke-role"):
+    if example.endswith("production"):
+        assert outputs["orders_alias_arn"] == "arn:aws:lambda:us-east-1:123456789012:function:orders:live"
+        assert outputs["log_groups"] == ["/aws/lambda/nightly", "/aws/lambda/orders"]
+    elif example.endswith("spoke-role"):
         assert outputs["spoke_role_arn"] == "arn:aws:iam::111111111111:role/hub-access"
         assert outputs["hub_role_arn"] == "arn:aws:iam::123456789012:role/hub"
     elif "lambda-function" in example:
