@@ -6,8 +6,10 @@ provider "aws" {
   region = var.region
 
   endpoints {
+    events = var.endpoints.events
     iam    = var.endpoints.iam
     lambda = var.endpoints.lambda
+    logs   = var.endpoints.logs
     s3     = var.endpoints.s3
     sts    = var.endpoints.sts
   }
@@ -16,7 +18,7 @@ provider "aws" {
 }
 
 locals {
-  manifest_format = 4
+  manifest_format = 5
   manifest_found  = fileexists(var.manifest_path)
   manifest        = try(jsondecode(file(var.manifest_path)), {})
   found_format    = try(local.manifest.format, null)
@@ -97,6 +99,42 @@ module "function" {
 
   # function.toml's [[permissions]], with every ${NAME} already replaced by the build.
   policy_statements = each.value.permissions
+
+  # function.toml's settings for production (docs/functions.md), as the build checked them.
+  description             = each.value.description
+  tracing_mode            = each.value.tracing
+  reserved_concurrency    = each.value.reserved_concurrency
+  ephemeral_storage_size  = each.value.ephemeral_storage
+  kms_key_arn             = each.value.kms_key
+  log_retention_days      = each.value.logs.retention_days
+  log_kms_key_arn         = each.value.logs.kms_key
+  logging                 = { format = each.value.logs.format, application_log_level = each.value.logs.application_level, system_log_level = each.value.logs.system_level }
+  publish                 = each.value.versions.publish
+  live_version            = each.value.versions.live
+  provisioned_concurrency = each.value.versions.provisioned_concurrency
+  vpc                     = each.value.vpc == null ? null : { subnet_ids = each.value.vpc.subnets, security_group_ids = each.value.vpc.security_groups }
+  async_invocation = each.value.asynchronous == null ? null : {
+    maximum_retry_attempts    = each.value.asynchronous.retries
+    maximum_event_age_seconds = each.value.asynchronous.max_event_age
+    on_failure_destination    = each.value.asynchronous.on_failure
+  }
+  dead_letter_target_arn = try(each.value.asynchronous.dead_letter, null)
+  role_arn               = each.value.role.arn
+  role_path              = each.value.role.path
+  permissions_boundary   = each.value.role.permissions_boundary
+  policy_arns            = each.value.role.policies
+  schedules              = { for s in each.value.triggers.schedules : s.name => { expression = s.expression, event = s.event } }
+  sqs_triggers = { for q in each.value.triggers.queues : q.name => {
+    queue_arn               = q.arn
+    batch_size              = q.batch_size
+    batching_window         = q.batching_window
+    partial_batch_responses = q.partial_batch_responses
+  } }
+  invoke_permissions = { for p in each.value.triggers.permissions : p.name => {
+    principal      = p.principal
+    source_arn     = p.source_arn
+    source_account = p.source_account
+  } }
 
   # In merge order: this configuration's own layer versions as the layer module hands them
   # over, and layers published elsewhere as the data source above describes them.

@@ -39,13 +39,15 @@ output "layer_versions" {
 }
 
 output "functions" {
-  description = "Each function by name: its ARN, runtime, execution role's ARN, and its attached layer version ARNs in merge order, as AWS reports them."
+  description = "Each function by name: its ARN, what callers invoke (the alias live when published), its latest version, runtime, execution role's ARN, and its attached layer version ARNs in merge order, as AWS reports them."
   value = {
     for name, function in module.function : name => {
-      arn     = function.arn
-      runtime = local.functions[name].runtime
-      role    = function.role_arn
-      layers  = function.layers
+      arn        = function.arn
+      invoke_arn = function.invoke_arn
+      version    = function.version
+      runtime    = local.functions[name].runtime
+      role       = function.role_arn
+      layers     = function.layers
     }
   }
 }

@@ -19,8 +19,10 @@ variable "region" {
 
 variable "endpoints" {
   type = object({
+    events = optional(string)
     iam    = optional(string)
     lambda = optional(string)
+    logs   = optional(string)
     s3     = optional(string)
     sts    = optional(string)
   })

@@ -74,5 +74,9 @@ def test_the_consumer_example_applies_from_a_pinned_tag_and_plans_no_changes(
     greeter = aws.get_function(FunctionName="greeter")["Configuration"]
     assert [layer["Arn"] for layer in greeter["Layers"]] == [shared, own]
     assert greeter["Runtime"] == "python3.13"
+    assert cli.output()["alias_arn"] == "arn:aws:lambda:us-east-1:123456789012:function:greeter:live"
+    events = boto3.client("events", **local_aws.client_options(moto_endpoint))
+    (target,) = events.list_targets_by_rule(Rule="greeter-hourly")["Targets"]
+    assert target["Arn"] == cli.output()["alias_arn"]
     changes, output = cli.plan(var_file=str(variables))
     assert not changes, output

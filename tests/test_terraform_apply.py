@@ -18,6 +18,7 @@ import boto3
 import pytest
 from conftest import ROOT, reset
 from layerkit.build_dir import BuildDir
+from layerkit.builder.manifest import FORMAT
 from layerkit.cli import main
 from layerkit.deploy import local_aws, terraform_root
 from layerkit.deploy.terraform_cli import TerraformCli, TerraformError
@@ -158,6 +159,8 @@ def test_a_changed_layer_gets_a_new_version_and_only_its_functions_change(projec
         f"{layer}.aws_lambda_layer_version.this": ["delete", "create"],
         **{f'{layer}.aws_lambda_layer_version_permission.this["{sid}"]': ["delete", "create"] for sid in GRANTEES},
         'module.function["hub"].aws_lambda_function.this': ["update"],
+        # The update publishes the hub's version 2, and its alias live moves to it.
+        'module.function["hub"].aws_lambda_alias.live[0]': ["update"],
     }
     project.terraform.apply(auto_approve=True)
     listed = project.aws.list_layer_versions(LayerName="aws_helpers")["LayerVersions"]
@@ -247,8 +250,14 @@ def without_boto3(data: dict[str, Any]) -> dict[str, Any]:
         (no_manifest, "manifest.json: missing; run 'make layers'", "manifest.json is missing; run 'make layers'"),
         (
             newer_format,
-            "manifest format 5 was written by a newer layerkit; this checkout reads format 4: update the checkout",
-            "is in manifest format 5, but this configuration reads format 4; a newer layerkit wrote it: update this",
+            (
+                f"manifest format {FORMAT + 1} was written by a newer layerkit; this checkout reads format {FORMAT}: "
+                "update the checkout"
+            ),
+            (
+                f"is in manifest format {FORMAT + 1}, but this configuration reads format {FORMAT}; a newer layerkit "
+                "wrote it: update this"
+            ),
         ),
         (
             unknown_layer,

@@ -37,7 +37,7 @@ variable "shared_layer_arn" {
 
 module "greeting_layer" {
   #checkov:skip=CKV_TF_1:pinned to a release tag, which the CHANGELOG documents and which is never moved; a hash says less to a reader
-  source = "git::https://example.com/platform/lambda-layers.git//modules/lambda-layer?ref=modules-v1.1.0"
+  source = "git::https://example.com/platform/lambda-layers.git//modules/lambda-layer?ref=modules-v1.2.0"
 
   name                     = "greeting"
   filename                 = "${path.module}/greeting.zip"
@@ -49,7 +49,7 @@ module "greeting_layer" {
 
 module "greeter" {
   #checkov:skip=CKV_TF_1:pinned to a release tag, as above
-  source = "git::https://example.com/platform/lambda-layers.git//modules/lambda-function?ref=modules-v1.1.0"
+  source = "git::https://example.com/platform/lambda-layers.git//modules/lambda-function?ref=modules-v1.2.0"
 
   name             = "greeter"
   filename         = "${path.module}/function.zip"
@@ -59,11 +59,20 @@ module "greeter" {
 
   # Merge order: the shared layer first, this team's own layer over it.
   layers = [var.shared_layer_arn, module.greeting_layer.attachment]
+
+  # Since modules-v1.2.0: keep its logs two weeks, and greet every hour through the alias live.
+  log_retention_days = 14
+  schedules          = { hourly = { expression = "rate(1 hour)" } }
 }
 
 output "function_arn" {
   description = "The function's ARN."
   value       = module.greeter.arn
+}
+
+output "alias_arn" {
+  description = "What the schedule invokes: the function's alias live."
+  value       = module.greeter.alias_arn
 }
 
 output "layers" {

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import boto3
 
-from layerkit.deploy import local_aws
+from layerkit.deploy import local_aws, role_grants
 from layerkit.errors import LayerError
 from layerkit.inspect import invoke
 
@@ -82,6 +82,11 @@ def acting_as(endpoint: str, function: Function, role_arn: str | None = None) ->
     options = local_aws.client_options(endpoint)
     iam = boto3.client("iam", **options)
     made = None
+    if role_arn is None and function["role"]["arn"] is not None:
+        raise LayerError(
+            f"function {function['name']}: its role {function['role']['arn']} is made elsewhere, so a local AWS "
+            "cannot run as it; invoke without LOCAL_AWS to use your own credentials"
+        )
     if role_arn is None:
         made = f"invoke-{function['name']}"[:64]
         _delete_role(iam, made)
@@ -109,11 +114,23 @@ def acting_as(endpoint: str, function: Function, role_arn: str | None = None) ->
 
 def create_role(iam: IAMClient, name: str, function: Function) -> str:
     """The role modules/lambda-function would create, from the same manifest record; its ARN."""
-    role: str = iam.create_role(RoleName=name, AssumeRolePolicyDocument=_TRUST)["Role"]["Arn"]
-    for policy in function["managed_policies"]:
+    controls = function["role"]
+    if controls["permissions_boundary"]:
+        made = iam.create_role(
+            RoleName=name,
+            Path=controls["path"],
+            AssumeRolePolicyDocument=_TRUST,
+            PermissionsBoundary=controls["permissions_boundary"],
+        )
+    else:
+        made = iam.create_role(RoleName=name, Path=controls["path"], AssumeRolePolicyDocument=_TRUST)
+    role = made["Role"]["Arn"]
+    for policy in role_grants.managed_policies(function):
         iam.attach_role_policy(RoleName=name, PolicyArn=f"arn:aws:iam::aws:policy/{policy}")
-    if function["permissions"]:
-        document = json.dumps(policy_document(function["permissions"]))
+    for policy in controls["policies"]:
+        iam.attach_role_policy(RoleName=name, PolicyArn=policy)
+    if statements := role_grants.statements(function):
+        document = json.dumps(policy_document(statements))
         iam.put_role_policy(RoleName=name, PolicyName=_INLINE_POLICY, PolicyDocument=document)
     return role
 

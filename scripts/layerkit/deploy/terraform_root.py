@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
     from layerkit.build_dir import BuildDir
 
-SERVICES = ("iam", "lambda", "s3", "sts")
+SERVICES = ("events", "iam", "lambda", "logs", "s3", "sts")
 """The services the root configuration calls, each given the local AWS's endpoint."""
 LOCAL_CREDENTIALS: Mapping[str, str | None] = MappingProxyType(
     {
