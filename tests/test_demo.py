@@ -57,8 +57,8 @@ def test_make_demo_publishes_attaches_and_plans_no_changes(build_dir: Path, tf_c
     assert f"  aws_helpers  {ARN}:layer:aws_helpers:1  ({platforms})" in out
     assert f"  boto3        {ARN}:layer:boto3:1  ({platforms})" in out
     assert (
-        f"  hub  {ARN}:function:hub  (python3.13)\n    1. {ARN}:layer:boto3:1\n    2. {ARN}:layer:aws_helpers:1\n"
-        in out
+        f"  hub  {ARN}:function:hub  (python3.13, live: version 1)\n"
+        f"    1. {ARN}:layer:boto3:1\n    2. {ARN}:layer:aws_helpers:1\n" in out
     )
     assert re.search(rf"{tf_cli} plan, again: no changes \(", out)
     assert re.search(

@@ -99,7 +99,7 @@ def run_as_role(build_dir: BuildDir, name: str, role_arn: str, endpoint: str) ->
 
 
 def describe(published: Published) -> list[str]:
-    """Each layer version's ARN, and each function's layers in merge order."""
+    """Each layer version's ARN, and each function's layers in merge order and the version its alias live is on."""
     lines = ["layer versions:"]
     width = max((len(key) for key in published.layer_versions), default=0)
     for key, version in sorted(published.layer_versions.items()):
@@ -107,7 +107,8 @@ def describe(published: Published) -> list[str]:
         lines.append(f"  {key:<{width}}  {version['arn']}  ({platforms})")
     lines.append("functions, with their layers in merge order:")
     for name, function in sorted(published.functions.items()):
-        lines.append(f"  {name}  {function['arn']}  ({function['runtime']})")
+        live = f", live: version {function['version']}" if function["invoke_arn"] != function["arn"] else ""
+        lines.append(f"  {name}  {function['arn']}  ({function['runtime']}{live})")
         lines += [f"    {n}. {arn}" for n, arn in enumerate(function["layers"], start=1)]
     return lines
 
