@@ -14,6 +14,15 @@ mock_provider "aws" {
   mock_resource "aws_iam_role" {
     defaults = { arn = "arn:aws:iam::123456789012:role/hub" }
   }
+  mock_resource "aws_lambda_function" {
+    defaults = { arn = "arn:aws:lambda:us-east-1:123456789012:function:hub", version = "4" }
+  }
+  mock_resource "aws_lambda_alias" {
+    defaults = { arn = "arn:aws:lambda:us-east-1:123456789012:function:hub:live" }
+  }
+  mock_resource "aws_cloudwatch_event_rule" {
+    defaults = { arn = "arn:aws:events:us-east-1:123456789012:rule/hub-hourly" }
+  }
   mock_data "aws_lambda_layer_version" {
     defaults = {
       compatible_runtimes      = ["python3.12", "python3.13"]
@@ -362,3 +371,512 @@ run "a_layer_that_is_neither_arn_nor_object_is_refused" {
 # apply (its ARN unknown at plan), needs that module too, so it is not tested here: the
 # repository's tests/test_terraform_modules.py plans it, and each of its refusals, with the
 # real provider.
+
+# For running in production (modules-v1.2.0): logs, versions and the alias live, concurrency,
+# triggers, VPC, asynchronous failures, tracing and role controls.
+
+run "a_description_over_256_characters_is_refused" {
+  command = plan
+
+  variables {
+    description = join("", [for n in range(257) : "x"])
+  }
+
+  expect_failures = [var.description]
+}
+
+run "a_retention_cloudwatch_does_not_accept_is_refused" {
+  command = plan
+
+  variables {
+    log_retention_days = 10
+  }
+
+  expect_failures = [var.log_retention_days]
+}
+
+run "a_retention_of_never_is_refused" {
+  command = plan
+
+  variables {
+    log_retention_days = 0
+  }
+
+  expect_failures = [var.log_retention_days]
+}
+
+run "a_log_key_that_is_not_a_kms_arn_is_refused" {
+  command = plan
+
+  variables {
+    log_kms_key_arn = "alias/logs"
+  }
+
+  expect_failures = [var.log_kms_key_arn]
+}
+
+run "an_unknown_log_format_is_refused" {
+  command = plan
+
+  variables {
+    logging = { format = "Json" }
+  }
+
+  expect_failures = [var.logging]
+}
+
+run "log_levels_without_json_are_refused" {
+  command = plan
+
+  variables {
+    logging = { application_log_level = "INFO" }
+  }
+
+  expect_failures = [var.logging]
+}
+
+run "an_unknown_application_log_level_is_refused" {
+  command = plan
+
+  variables {
+    logging = { format = "JSON", application_log_level = "WARNING" }
+  }
+
+  expect_failures = [var.logging]
+}
+
+run "an_unknown_system_log_level_is_refused" {
+  command = plan
+
+  variables {
+    logging = { format = "JSON", system_log_level = "ERROR" }
+  }
+
+  expect_failures = [var.logging]
+}
+
+run "a_live_version_of_zero_is_refused" {
+  command = plan
+
+  variables {
+    live_version = 0
+  }
+
+  expect_failures = [var.live_version]
+}
+
+run "a_negative_provisioned_concurrency_is_refused" {
+  command = plan
+
+  variables {
+    provisioned_concurrency = -1
+  }
+
+  expect_failures = [var.provisioned_concurrency]
+}
+
+run "a_negative_reserved_concurrency_is_refused" {
+  command = plan
+
+  variables {
+    reserved_concurrency = -1
+  }
+
+  expect_failures = [var.reserved_concurrency]
+}
+
+run "a_rate_with_a_plural_unit_for_one_is_refused" {
+  command = plan
+
+  variables {
+    schedules = { hourly = { expression = "rate(1 hours)" } }
+  }
+
+  expect_failures = [var.schedules]
+}
+
+run "a_rate_with_a_singular_unit_for_five_is_refused" {
+  command = plan
+
+  variables {
+    schedules = { often = { expression = "rate(5 minute)" } }
+  }
+
+  expect_failures = [var.schedules]
+}
+
+run "a_cron_with_five_fields_is_refused" {
+  command = plan
+
+  variables {
+    schedules = { noon = { expression = "cron(0 12 * * ?)" } }
+  }
+
+  expect_failures = [var.schedules]
+}
+
+run "a_schedule_key_with_spaces_is_refused" {
+  command = plan
+
+  variables {
+    schedules = { "every hour" = { expression = "rate(1 hour)" } }
+  }
+
+  expect_failures = [var.schedules]
+}
+
+run "a_queue_that_is_not_an_sqs_arn_is_refused" {
+  command = plan
+
+  variables {
+    sqs_triggers = { orders = { queue_arn = "https://sqs.us-east-1.amazonaws.com/123456789012/orders" } }
+  }
+
+  expect_failures = [var.sqs_triggers]
+}
+
+run "a_batch_over_ten_thousand_is_refused" {
+  command = plan
+
+  variables {
+    sqs_triggers = { orders = { queue_arn = "arn:aws:sqs:us-east-1:123456789012:orders", batch_size = 10001, batching_window = 5 } }
+  }
+
+  expect_failures = [var.sqs_triggers]
+}
+
+run "a_fifo_batch_over_ten_is_refused" {
+  command = plan
+
+  variables {
+    sqs_triggers = { orders = { queue_arn = "arn:aws:sqs:us-east-1:123456789012:orders.fifo", batch_size = 11, batching_window = 5 } }
+  }
+
+  expect_failures = [var.sqs_triggers]
+}
+
+run "a_batch_over_ten_without_a_window_is_refused" {
+  command = plan
+
+  variables {
+    sqs_triggers = { orders = { queue_arn = "arn:aws:sqs:us-east-1:123456789012:orders", batch_size = 100 } }
+  }
+
+  expect_failures = [var.sqs_triggers]
+}
+
+run "a_principal_that_is_not_a_service_is_refused" {
+  command = plan
+
+  variables {
+    invoke_permissions = { anyone = { principal = "*", source_account = "123456789012" } }
+  }
+
+  expect_failures = [var.invoke_permissions]
+}
+
+run "a_principal_without_a_source_is_refused" {
+  command = plan
+
+  variables {
+    invoke_permissions = { s3 = { principal = "s3.amazonaws.com" } }
+  }
+
+  expect_failures = [var.invoke_permissions]
+}
+
+run "subnets_without_security_groups_are_refused" {
+  command = plan
+
+  variables {
+    vpc = { subnet_ids = ["subnet-0123456789abcdef0"], security_group_ids = [] }
+  }
+
+  expect_failures = [var.vpc]
+}
+
+run "three_retries_are_refused" {
+  command = plan
+
+  variables {
+    async_invocation = { maximum_retry_attempts = 3 }
+  }
+
+  expect_failures = [var.async_invocation]
+}
+
+run "an_event_age_under_a_minute_is_refused" {
+  command = plan
+
+  variables {
+    async_invocation = { maximum_event_age_seconds = 59 }
+  }
+
+  expect_failures = [var.async_invocation]
+}
+
+run "a_destination_of_another_kind_is_refused" {
+  command = plan
+
+  variables {
+    async_invocation = { on_failure_destination = "arn:aws:s3:::failures" }
+  }
+
+  expect_failures = [var.async_invocation]
+}
+
+run "a_dead_letter_target_of_another_kind_is_refused" {
+  command = plan
+
+  variables {
+    dead_letter_target_arn = "arn:aws:lambda:us-east-1:123456789012:function:dlq"
+  }
+
+  expect_failures = [var.dead_letter_target_arn]
+}
+
+run "an_unknown_tracing_mode_is_refused" {
+  command = plan
+
+  variables {
+    tracing_mode = "On"
+  }
+
+  expect_failures = [var.tracing_mode]
+}
+
+run "a_boundary_that_is_not_a_policy_arn_is_refused" {
+  command = plan
+
+  variables {
+    permissions_boundary = "arn:aws:iam::123456789012:role/Boundary"
+  }
+
+  expect_failures = [var.permissions_boundary]
+}
+
+run "a_role_path_without_its_slashes_is_refused" {
+  command = plan
+
+  variables {
+    role_path = "workloads"
+  }
+
+  expect_failures = [var.role_path]
+}
+
+run "a_policy_arn_that_is_a_name_is_refused" {
+  command = plan
+
+  variables {
+    policy_arns = ["ReadConfig"]
+  }
+
+  expect_failures = [var.policy_arns]
+}
+
+run "ephemeral_storage_under_512_mb_is_refused" {
+  command = plan
+
+  variables {
+    ephemeral_storage_size = 256
+  }
+
+  expect_failures = [var.ephemeral_storage_size]
+}
+
+run "an_environment_key_that_is_not_a_kms_arn_is_refused" {
+  command = plan
+
+  variables {
+    kms_key_arn = "arn:aws:kms:us-east-1:123456789012:secret/x"
+  }
+
+  expect_failures = [var.kms_key_arn]
+}
+
+run "a_boundary_on_a_given_role_is_refused" {
+  command = plan
+
+  variables {
+    role_arn             = "arn:aws:iam::123456789012:role/existing"
+    permissions_boundary = "arn:aws:iam::123456789012:policy/Boundary"
+  }
+
+  expect_failures = [aws_lambda_function.this]
+}
+
+run "a_live_version_without_publishing_is_refused" {
+  command = plan
+
+  variables {
+    publish      = false
+    live_version = 1
+  }
+
+  expect_failures = [aws_lambda_function.this]
+}
+
+run "a_rule_name_over_64_characters_is_refused" {
+  command = plan
+
+  variables {
+    name      = "a-function-name-of-fifty-characters-long-enough-xx"
+    schedules = { a-schedule-key-of-twenty = { expression = "rate(1 hour)" } }
+  }
+
+  expect_failures = [aws_cloudwatch_event_rule.schedule]
+}
+
+run "defaults_keep_logs_30_days_and_publish_behind_live" {
+  command = plan
+
+  assert {
+    condition     = aws_cloudwatch_log_group.this.name == "/aws/lambda/hub" && aws_cloudwatch_log_group.this.retention_in_days == 30
+    error_message = "The module must make the function's log group, keeping logs 30 days by default."
+  }
+  assert {
+    condition     = aws_lambda_function.this.logging_config[0].log_group == "/aws/lambda/hub" && aws_lambda_function.this.logging_config[0].log_format == "Text"
+    error_message = "The function must write to the group the module makes."
+  }
+  assert {
+    condition     = aws_lambda_function.this.publish && length(aws_lambda_alias.live) == 1 && aws_lambda_alias.live[0].name == "live"
+    error_message = "By default each change is published, behind the alias live."
+  }
+  assert {
+    condition     = aws_lambda_function.this.reserved_concurrent_executions == -1 && aws_lambda_function.this.ephemeral_storage[0].size == 512
+    error_message = "By default there is no reservation, and /tmp is 512 MB."
+  }
+  assert {
+    condition     = length(aws_lambda_function.this.tracing_config) == 0 && length(aws_lambda_function.this.vpc_config) == 0 && length(aws_lambda_function_event_invoke_config.this) == 0
+    error_message = "Tracing, VPC and asynchronous settings are left to Lambda unless given."
+  }
+  assert {
+    condition     = length(data.aws_iam_policy_document.permissions) == 0
+    error_message = "Without statements, triggers, destinations or tracing the role gets no inline policy."
+  }
+}
+
+run "triggers_invoke_the_alias_and_the_role_may_read_only_its_queue" {
+  command = plan
+
+  variables {
+    schedules          = { hourly = { expression = "rate(1 hour)", event = "{\"task\":\"sweep\"}" } }
+    sqs_triggers       = { orders = { queue_arn = "arn:aws:sqs:us-east-1:123456789012:orders", batch_size = 100, batching_window = 5, partial_batch_responses = true } }
+    invoke_permissions = { s3 = { principal = "s3.amazonaws.com", source_arn = "arn:aws:s3:::uploads" } }
+  }
+
+  assert {
+    condition     = aws_cloudwatch_event_rule.schedule["hourly"].name == "hub-hourly" && aws_cloudwatch_event_rule.schedule["hourly"].schedule_expression == "rate(1 hour)"
+    error_message = "A schedule is an EventBridge rule named after the function and its key."
+  }
+  assert {
+    condition     = aws_cloudwatch_event_target.schedule["hourly"].input == "{\"task\":\"sweep\"}"
+    error_message = "The schedule's event is what the function is called with."
+  }
+  assert {
+    condition     = aws_lambda_permission.schedule["hourly"].qualifier == "live" && aws_lambda_permission.schedule["hourly"].principal == "events.amazonaws.com"
+    error_message = "EventBridge may invoke the alias live."
+  }
+  assert {
+    condition     = aws_lambda_event_source_mapping.sqs["orders"].batch_size == 100 && aws_lambda_event_source_mapping.sqs["orders"].function_response_types == toset(["ReportBatchItemFailures"])
+    error_message = "The queue's mapping takes its batch settings and partial batch responses."
+  }
+  assert {
+    condition     = aws_lambda_permission.invoke["s3"].source_arn == "arn:aws:s3:::uploads" && aws_lambda_permission.invoke["s3"].qualifier == "live"
+    error_message = "A service may invoke the alias from its source only."
+  }
+  assert {
+    condition     = jsonencode(local.service_statements[0].resources) == jsonencode(["arn:aws:sqs:us-east-1:123456789012:orders"]) && length(local.service_statements) == 1
+    error_message = "The role may read and delete messages of its own queue, and nothing more."
+  }
+}
+
+run "without_publishing_triggers_invoke_the_function_itself" {
+  command = plan
+
+  variables {
+    publish   = false
+    schedules = { hourly = { expression = "rate(1 hour)" } }
+  }
+
+  assert {
+    condition     = length(aws_lambda_alias.live) == 0 && aws_lambda_permission.schedule["hourly"].qualifier == null && output.alias_arn == null
+    error_message = "With publish = false there is no alias, and triggers invoke the function."
+  }
+}
+
+run "destinations_tracing_and_vpc_add_exactly_their_permissions" {
+  command = plan
+
+  variables {
+    tracing_mode           = "Active"
+    dead_letter_target_arn = "arn:aws:sns:us-east-1:123456789012:dead"
+    async_invocation       = { maximum_retry_attempts = 0, maximum_event_age_seconds = 3600, on_failure_destination = "arn:aws:sqs:us-east-1:123456789012:failed" }
+    vpc                    = { subnet_ids = ["subnet-0123456789abcdef0"], security_group_ids = ["sg-0123456789abcdef0"] }
+  }
+
+  assert {
+    condition     = jsonencode([for s in local.service_statements : s.actions]) == jsonencode([["sqs:SendMessage"], ["sns:Publish"], ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]])
+    error_message = "The role may send to the destination and the dead-letter target, and write traces."
+  }
+  assert {
+    condition     = contains(keys(aws_iam_role_policy_attachment.managed), "service-role/AWSLambdaVPCAccessExecutionRole")
+    error_message = "A function in a VPC needs AWSLambdaVPCAccessExecutionRole."
+  }
+  assert {
+    condition     = aws_lambda_function_event_invoke_config.this[0].qualifier == "live" && aws_lambda_function_event_invoke_config.this[0].maximum_retry_attempts == 0
+    error_message = "The asynchronous settings apply to the alias live."
+  }
+}
+
+run "passthrough_tracing_adds_no_permission" {
+  command = plan
+
+  variables {
+    tracing_mode = "PassThrough"
+  }
+
+  assert {
+    condition     = length(local.service_statements) == 0 && aws_lambda_function.this.tracing_config[0].mode == "PassThrough"
+    error_message = "Only Active tracing writes traces, so only it gets the X-Ray permission."
+  }
+}
+
+run "role_controls_shape_the_role_the_module_makes" {
+  command = plan
+
+  variables {
+    permissions_boundary = "arn:aws:iam::123456789012:policy/WorkloadBoundary"
+    role_path            = "/workloads/"
+    policy_arns          = ["arn:aws:iam::123456789012:policy/ReadConfig"]
+  }
+
+  assert {
+    condition     = aws_iam_role.this[0].permissions_boundary == "arn:aws:iam::123456789012:policy/WorkloadBoundary" && aws_iam_role.this[0].path == "/workloads/"
+    error_message = "The boundary and path must be on the role."
+  }
+  assert {
+    condition     = aws_iam_role_policy_attachment.given["arn:aws:iam::123456789012:policy/ReadConfig"].policy_arn == "arn:aws:iam::123456789012:policy/ReadConfig"
+    error_message = "A customer managed policy is attached by its ARN."
+  }
+}
+
+run "a_held_live_version_and_provisioned_concurrency" {
+  command = plan
+
+  variables {
+    live_version            = 3
+    provisioned_concurrency = 2
+    reserved_concurrency    = 0
+  }
+
+  assert {
+    condition     = aws_lambda_alias.live[0].function_version == "3" && aws_lambda_provisioned_concurrency_config.live[0].provisioned_concurrent_executions == 2
+    error_message = "live_version holds the alias; provisioned concurrency is on the alias."
+  }
+  assert {
+    condition     = aws_lambda_function.this.reserved_concurrent_executions == 0
+    error_message = "A reservation of 0 is passed on: it switches the function off."
+  }
+}
