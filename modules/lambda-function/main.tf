@@ -163,6 +163,7 @@ resource "aws_s3_object" "zip" {
 
 # Made before the function, so Lambda never makes it first without a retention.
 resource "aws_cloudwatch_log_group" "this" {
+  #checkov:skip=CKV_AWS_338:how long to keep logs is the caller's choice (log_retention_days); 30 days by default, as docs/functions.md says why
   name              = "/aws/lambda/${var.name}"
   retention_in_days = var.log_retention_days
   kms_key_id        = var.log_kms_key_arn
