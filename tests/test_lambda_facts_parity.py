@@ -34,6 +34,8 @@ MODULES = ROOT / "modules"
 FUNCTION = "lambda-function/variables.tf"
 FUNCTION_MAIN = "lambda-function/main.tf"
 LAYER = "lambda-layer/variables.tf"
+ROOT_VARIABLES = "../variables.tf"
+"""The root configuration's, which consumers do not use, but which also copies a fact."""
 
 REGEX = r'regex\("((?:[^"\\]|\\.)*)"'
 """The string literal given to regex()."""
@@ -50,7 +52,7 @@ class Copy:
     fact: str
     value: object
     file: str
-    """Under modules/."""
+    """Relative to modules/ (the root configuration's files are in ../)."""
     path: str
     """Into python-hcl2's reading of the file: block types, labels and attributes, `[i]` the i-th block or item."""
     extract: str
@@ -187,6 +189,10 @@ COPIES = [
          FUNCTION, "variable.policy_arns.validation[0].condition", REGEX),
     Copy("ROLE_PATH", facts.ROLE_PATH,
          FUNCTION, "variable.role_path.validation[0].condition", REGEX),
+    Copy("IAM_ACTION", facts.IAM_ACTION,
+         FUNCTION, "variable.policy_statements.validation[1].condition", REGEX),
+    Copy("REGION", facts.REGION,
+         ROOT_VARIABLES, "variable.region.validation[0].condition", REGEX),
 ]
 # fmt: on
 
@@ -293,8 +299,10 @@ def test_every_pattern_is_ascii_only() -> None:
 
 
 def copy_of_the_modules(tmp_path: Path) -> Path:
+    """modules/ and the root configuration's variables.tf beside it, as in the repository."""
     modules = tmp_path / "modules"
     shutil.copytree(MODULES, modules, ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
+    shutil.copy2(MODULES / ROOT_VARIABLES, modules / ROOT_VARIABLES)
     return modules
 
 

@@ -48,6 +48,12 @@ LAYER_VERSION_ARN = re.compile(
 """A layer version ARN in any partition (aws, aws-cn, aws-us-gov, aws-iso...): a region, an account ID, a
 layer name and a version number."""
 
+IAM_ACTION = re.compile(r"[a-z0-9-]+:[A-Za-z0-9*]+", re.ASCII)
+"""An IAM action in `service:Action` form, `*` allowed in the action: `sts:AssumeRole`, `s3:Get*`."""
+
+REGION = re.compile(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]", re.ASCII)
+"""An AWS region, as the root configuration's `region` takes it: `eu-west-1`, `us-gov-west-1`."""
+
 ACCOUNT_ID = re.compile(r"[0-9]{12}", re.ASCII)
 """An AWS account ID, as a layer version permission's principal takes it."""
 

@@ -15,14 +15,13 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from layerkit import records
+from layerkit import lambda_facts, records
 from layerkit.config import declaration
 from layerkit.errors import LayerError
 
 KEY = "permissions"
 _KEYS = frozenset({"actions", "resources", "conditions", "any_resource"})
 _CONDITION_KEYS = frozenset({"test", "variable", "values"})
-_ACTION = re.compile(r"[a-z0-9-]+:[A-Za-z0-9*]+")
 # arn:partition:service:region:account:resource, where region and account may be empty (IAM, S3).
 _ARN = re.compile(r"arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:([0-9]{12}|aws)?:.+")
 _REFERENCE = re.compile(r"\$\{([^}]*)\}")
@@ -67,7 +66,7 @@ def _statement(table: dict[str, object], where: str, environment: dict[str, str]
     declaration.check_keys(table, _KEYS, where)
     actions = _strings(table.get("actions"), f"{where}: actions", 'e.g. actions = ["sts:AssumeRole"]')
     for action in actions:
-        if not _ACTION.fullmatch(action):
+        if not lambda_facts.IAM_ACTION.fullmatch(action):
             raise LayerError(f'{where}: action {action!r} is not in service:Action form, e.g. "sts:AssumeRole"')
     written = _strings(
         table.get("resources"), f"{where}: resources", 'e.g. resources = ["arn:aws:iam::<account>:role/<name>"]'
