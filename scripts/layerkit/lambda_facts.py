@@ -48,6 +48,9 @@ LAYER_VERSION_ARN = re.compile(
 """A layer version ARN in any partition (aws, aws-cn, aws-us-gov, aws-iso...): a region, an account ID, a
 layer name and a version number."""
 
+ARN = re.compile(r"arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:([0-9]{12}|aws)?:.+", re.ASCII)
+"""Any ARN, arn:partition:service:region:account:resource, where region and account may be empty (IAM, S3)."""
+
 IAM_ACTION = re.compile(r"[a-z0-9-]+:[A-Za-z0-9*]+", re.ASCII)
 """An IAM action in `service:Action` form, `*` allowed in the action: `sts:AssumeRole`, `s3:Get*`."""
 

@@ -4,17 +4,14 @@ Every setting of function.toml is carried over as the module's inputs take it, s
 configuration passes each one on and reads nothing else.
 """
 
-import base64
-import hashlib
-
 from layerkit.build_dir import BuildDir
 from layerkit.builder.layout import Tree
-from layerkit.builder.manifest import artifact_key
+from layerkit.builder.manifest import artifact_key, zip_digest
 from layerkit.config.function_config import FunctionConfig, is_external
 from layerkit.config.function_settings import Logs, Settings, Versions
 from layerkit.config.role import Role
 from layerkit.config.triggers import Triggers
-from layerkit.lambda_facts import BASIC_EXECUTION_POLICY, MAX_DIRECT_UPLOAD_BYTES
+from layerkit.lambda_facts import BASIC_EXECUTION_POLICY
 from layerkit.records import Asynchronous as AsynchronousRecord
 from layerkit.records import AttachedLayer, FunctionZip
 from layerkit.records import Logs as LogsRecord
@@ -26,7 +23,7 @@ from layerkit.records import Vpc as VpcRecord
 
 def function_record(config: FunctionConfig, build_dir: BuildDir, zip_data: bytes, tree: Tree) -> FunctionZip:
     """A function zip, with what Terraform needs to create the function and attach its layers."""
-    digest = hashlib.sha256(zip_data)
+    digest = zip_digest(zip_data)
     settings = config.settings
     return {
         "key": config.name,
@@ -51,13 +48,13 @@ def function_record(config: FunctionConfig, build_dir: BuildDir, zip_data: bytes
         "asynchronous": _asynchronous(settings),
         "role": _role(config.role),
         "triggers": _triggers(config.triggers),
-        "zip": build_dir.function_zip(config.name, digest.hexdigest()).as_posix(),
-        "sha256": digest.hexdigest(),
-        "sha256_base64": base64.b64encode(digest.digest()).decode(),
-        "zip_size": len(zip_data),
+        "zip": build_dir.function_zip(config.name, digest.sha256).as_posix(),
+        "sha256": digest.sha256,
+        "sha256_base64": digest.sha256_base64,
+        "zip_size": digest.size,
         "unzipped_size": sum(entry.size() for entry in tree.values()),
         "file_count": len(tree),
-        "needs_s3": len(zip_data) > MAX_DIRECT_UPLOAD_BYTES,
+        "needs_s3": digest.needs_s3,
         "src": config.code_dir.as_posix(),
     }
 

@@ -17,6 +17,7 @@ import functools
 import hashlib
 import json
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
@@ -38,6 +39,28 @@ def artifact_key(layer: str, architecture: str) -> str:
     return f"{layer}-{architecture}"
 
 
+@dataclass(frozen=True)
+class ZipDigest:
+    """What a layer's and a function's record both say of their zip's bytes."""
+
+    sha256: str
+    sha256_base64: str
+    """As Terraform's filebase64sha256() gives it."""
+    size: int
+    needs_s3: bool
+    """Too large to upload directly, so Lambda takes it only through S3."""
+
+
+def zip_digest(zip_data: bytes) -> ZipDigest:
+    digest = hashlib.sha256(zip_data)
+    return ZipDigest(
+        sha256=digest.hexdigest(),
+        sha256_base64=base64.b64encode(digest.digest()).decode(),
+        size=len(zip_data),
+        needs_s3=len(zip_data) > MAX_DIRECT_UPLOAD_BYTES,
+    )
+
+
 def record(  # noqa: PLR0913 -- one record gathers facts from every build step
     *,
     config: LayerConfig,
@@ -51,7 +74,7 @@ def record(  # noqa: PLR0913 -- one record gathers facts from every build step
     requires: list[str],
     sbom: Path,
 ) -> Artifact:
-    digest = hashlib.sha256(zip_data)
+    digest = zip_digest(zip_data)
     key = artifact_key(config.name, architecture)
     return {
         "key": key,
@@ -65,13 +88,13 @@ def record(  # noqa: PLR0913 -- one record gathers facts from every build step
             "organization": config.share.organization,
             "public": config.share.public,
         },
-        "zip": build_dir.layer_zip(key, digest.hexdigest()).as_posix(),
-        "sha256": digest.hexdigest(),
-        "sha256_base64": base64.b64encode(digest.digest()).decode(),
-        "zip_size": len(zip_data),
+        "zip": build_dir.layer_zip(key, digest.sha256).as_posix(),
+        "sha256": digest.sha256,
+        "sha256_base64": digest.sha256_base64,
+        "zip_size": digest.size,
         "unzipped_size": unzipped_size,
         "file_count": file_count,
-        "needs_s3": len(zip_data) > MAX_DIRECT_UPLOAD_BYTES,
+        "needs_s3": digest.needs_s3,
         "lockfiles": {
             t.runtime: {"path": lock.path.as_posix(), "sha256": hashlib.sha256(lock.path.read_bytes()).hexdigest()}
             for t, lock in sorted(locks.items())

@@ -22,8 +22,6 @@ from layerkit.errors import LayerError
 KEY = "permissions"
 _KEYS = frozenset({"actions", "resources", "conditions", "any_resource"})
 _CONDITION_KEYS = frozenset({"test", "variable", "values"})
-# arn:partition:service:region:account:resource, where region and account may be empty (IAM, S3).
-_ARN = re.compile(r"arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:([0-9]{12}|aws)?:.+")
 _REFERENCE = re.compile(r"\$\{([^}]*)\}")
 _EXAMPLE = '[[permissions]] with actions = ["sts:AssumeRole"] and resources = ["arn:aws:iam::<account>:role/<name>"]'
 
@@ -82,7 +80,7 @@ def _statement(table: dict[str, object], where: str, environment: dict[str, str]
                     f'{where}: resource "*" allows {", ".join(actions)} on everything; name the ARNs, '
                     "or add any_resource = true to the statement if it really needs every resource"
                 )
-        elif not _ARN.fullmatch(resource):
+        elif not lambda_facts.ARN.fullmatch(resource):
             raise LayerError(
                 f'{where}: resource {resource!r} is neither an ARN nor "*"; write arn:<partition>:<service>:'
                 "<region>:<account>:<resource>, e.g. arn:aws:iam::111111111111:role/OrganizationAccountAccessRole"

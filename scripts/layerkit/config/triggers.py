@@ -24,7 +24,6 @@ defaults to the kind (a schedule, a permission) or the queue's name.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -38,8 +37,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
 KEY = "triggers"
-_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}", re.ASCII)
-_SOURCE_ARN = re.compile(r"arn:aws[a-zA-Z-]*:[a-z0-9-]+:[a-z0-9-]*:([0-9]{12})?:.+", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -97,7 +94,7 @@ def _trigger(table: Mapping[str, object], at: str) -> Schedule | Queue | Permiss
 
 
 def _name(table: Mapping[str, object], at: str, default: str) -> str:
-    return values.matching(table, "name", at, _NAME, "1 to 64 letters, digits, '-' or '_'") or default
+    return values.matching(table, "name", at, facts.NAME, "1 to 64 letters, digits, '-' or '_'") or default
 
 
 def _schedule(table: Mapping[str, object], at: str) -> Schedule:
@@ -148,7 +145,7 @@ def _permission(table: Mapping[str, object], at: str) -> Permission:
     )
     if principal is None:
         raise LayerError(f'{at}: a permission trigger needs principal, the service that calls, e.g. "s3.amazonaws.com"')
-    source_arn = values.matching(table, "source_arn", at, _SOURCE_ARN, "the ARN of the resource that calls")
+    source_arn = values.matching(table, "source_arn", at, facts.ARN, "the ARN of the resource that calls")
     source_account = values.matching(table, "source_account", at, facts.ACCOUNT_ID, "a 12-digit account ID")
     if source_arn is None and source_account is None:
         raise LayerError(
