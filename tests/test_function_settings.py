@@ -1,12 +1,14 @@
 """function.toml's settings for production, checked at build: each mistake is one line with its fix.
 
-What a good declaration becomes is read back from the manifest; that Terraform applies it is in
-tests/test_production_functions.py.
+What a good declaration becomes is read back from the manifest, and every snippet of
+docs/functions.md, "Running in production", builds as written. That Terraform applies them is
+in tests/test_production_functions.py.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING
 
 import pytest
@@ -171,3 +173,24 @@ def test_a_function_that_says_nothing_new_keeps_todays_settings_but_logs_and_the
     assert (api["tracing"], api["reserved_concurrency"], api["vpc"], api["asynchronous"]) == (None, None, None, None)
     assert api["triggers"] == {"schedules": [], "queues": [], "permissions": []}
     assert api["role"] == {"arn": None, "path": "/", "permissions_boundary": None, "policies": []}
+
+
+def snippets() -> list[str]:
+    """The ```toml blocks of docs/functions.md, "Running in production"."""
+    text = (ROOT / "docs/functions.md").read_text(encoding="utf-8")
+    section = text[text.index("\n## Running in production\n") :]
+    end = section.find("\n## ", 1)
+    return re.findall(r"^```toml\n(.*?)^```$", section[: end if end != -1 else None], re.MULTILINE | re.DOTALL)
+
+
+def test_the_docs_have_a_snippet_for_each_capability() -> None:
+    assert len(snippets()) == 9
+
+
+@pytest.mark.parametrize("snippet", snippets(), ids=lambda s: s.split("\n", 1)[0])
+def test_a_snippet_of_the_docs_builds_in_a_function_toml(
+    snippet: str, project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A snippet of tables goes after the base declaration's keys; one of keys goes before them, outside any table.
+    code, err = build(project, BASE + snippet if snippet.startswith("[") else snippet + BASE, capsys)
+    assert code == 0, err

@@ -10,6 +10,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
+from types import MappingProxyType
 from typing import Any
 from unittest.mock import patch
 
@@ -57,26 +58,8 @@ def _apply() -> ExitStack:
     # creates them in each account it starts (on its first request, and after each reset) only
     # when asked to. Its own `mock_aws(config=...)` asks in this same way, without os.environ.
     undo.enter_context(patch.dict(default_user_config, {"iam": {"load_aws_managed_policies": True}}))
-    undo.enter_context(
-        patch.object(Policy, "principal_formatter", _answer_account_principals_as_aws(Policy.principal_formatter))
-    )
-    undo.enter_context(
-        patch.object(IAMRequestBase, "check_action_permitted", _deny_as_aws(IAMRequestBase.check_action_permitted))
-    )
-    for method, keeping in (
-        ("__init__", _keep_settings_on_create),
-        ("update_configuration", _keep_settings_on_update),
-        ("get_configuration", _answer_settings_as_aws),
-    ):
-        undo.enter_context(patch.object(LambdaFunction, method, keeping(getattr(LambdaFunction, method))))
-    undo.enter_context(patch.object(EventSourceMapping, "__init__", _map_to_the_arn_given(EventSourceMapping.__init__)))
-    undo.enter_context(
-        patch.object(
-            LambdaBackend,
-            "update_event_source_mapping",
-            _remap_to_the_arn_given(LambdaBackend.update_event_source_mapping),
-        )
-    )
+    for owner, name, as_aws in _PATCHES:
+        undo.enter_context(patch.object(owner, name, as_aws(getattr(owner, name))))
     # The server's per-request log lines would bury the output of whatever uses it.
     werkzeug = logging.getLogger("werkzeug")
     undo.callback(werkzeug.setLevel, werkzeug.level)
@@ -140,7 +123,7 @@ def _queue_arn(request: IAMRequestBase) -> str | None:
     return f"arn:aws:sqs:{request._region}:{parts[-2]}:{parts[-1]}"  # noqa: SLF001
 
 
-_SETTINGS = {"LoggingConfig": "_as_aws_logging", "DeadLetterConfig": "_as_aws_dead_letter"}
+_SETTINGS = MappingProxyType({"LoggingConfig": "_as_aws_logging", "DeadLetterConfig": "_as_aws_dead_letter"})
 """What moto accepts but never stores: the request key, and where it is kept on moto's function."""
 
 
@@ -225,6 +208,17 @@ def _remap_to_the_arn_given(original: Callable[..., EventSourceMapping | None]) 
 
     return update_event_source_mapping
 
+
+_PATCHES: tuple[tuple[type, str, Callable[[Any], Any]], ...] = (
+    (Policy, "principal_formatter", _answer_account_principals_as_aws),
+    (IAMRequestBase, "check_action_permitted", _deny_as_aws),
+    (LambdaFunction, "__init__", _keep_settings_on_create),
+    (LambdaFunction, "update_configuration", _keep_settings_on_update),
+    (LambdaFunction, "get_configuration", _answer_settings_as_aws),
+    (EventSourceMapping, "__init__", _map_to_the_arn_given),
+    (LambdaBackend, "update_event_source_mapping", _remap_to_the_arn_given),
+)
+"""Each method changed: its class, its name, and what wraps moto's own to answer as AWS does."""
 
 AS_AWS = _Changes()
 """What makes moto answer as AWS does where Terraform and `make invoke` rely on it."""
