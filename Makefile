@@ -17,6 +17,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 UPGRADE ?=
 LAYERS ?=
+REGIONS ?=
 PYTEST_ARGS ?=
 PYTEST_WORKERS ?= auto
 CHECK_MARKERS ?= not terraform and not local_aws and not network
@@ -29,6 +30,7 @@ KEEP ?= 3
 YES ?=
 INCLUDE_SHARED ?=
 PRUNE_LAYERS ?=
+REGIONS ?=
 ADVISORIES ?=
 BACKEND ?=
 
@@ -41,7 +43,8 @@ CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 ACTIONLINT := .tools/actionlint-$(ACTIONLINT_VERSION)/actionlint
 LAYERKIT := PYTHONPATH=scripts $(VENV)/bin/python -m layerkit --layers-dir $(LAYERS_DIR) --functions-dir $(FUNCTIONS_DIR)
 # Folders are listed too: deleting a file changes its folder's mtime.
-LAYER_INPUTS := $(shell find $(LAYERS_DIR)/. $(wildcard $(FUNCTIONS_DIR)/.) -not -name '*.pyc' -not -path '*/__pycache__*' 2>/dev/null)
+LAYER_INPUTS := $(shell find $(LAYERS_DIR)/. $(wildcard $(FUNCTIONS_DIR)/.) -not -name '*.pyc' -not -path '*/__pycache__*' 2>/dev/null) \
+  $(wildcard $(dir $(LAYERS_DIR))regions.toml)
 # The manifest's schema too: every reader checks the manifest against it, so a new schema needs a new manifest.
 LAYERKIT_SOURCES := $(shell find scripts/layerkit -name "*.py") schemas/manifest.schema.json
 
@@ -68,13 +71,17 @@ $(BUILD_DIR)/manifest.json: $(LAYER_INPUTS) $(LAYERKIT_SOURCES) $(VENV_STAMP)
 init: $(VENV_STAMP) ## Initialise the root configuration: local state, or state in S3 with BACKEND=<file> (docs/terraform.md, "Remote state")
 	$(LAYERKIT) init --tf $(TF) $(if $(BACKEND),--backend $(BACKEND))
 
+# Each declared region (REGIONS="a b" for some), JOBS regions at a time.
+REGION_OPTIONS = $(strip $(foreach region,$(REGIONS),--region $(region)) --jobs $(JOBS))
+
 .PHONY: plan
-plan: $(BUILD_DIR)/manifest.json ## Build, then show what Terraform would change (ENDPOINT=<url> for a local AWS)
-	$(LAYERKIT) plan --build-dir $(BUILD_DIR) --tf $(TF) $(if $(ENDPOINT),--endpoint $(ENDPOINT))
+plan: $(BUILD_DIR)/manifest.json ## Build, then show what Terraform would change in each region (REGIONS="a b" for some; ENDPOINT=<url> for a local AWS)
+	$(LAYERKIT) plan --build-dir $(BUILD_DIR) --tf $(TF) $(if $(ENDPOINT),--endpoint $(ENDPOINT)) $(REGION_OPTIONS)
 
 .PHONY: apply
-apply: $(BUILD_DIR)/manifest.json ## Build, then apply; asks first unless AUTO_APPROVE=1 (ENDPOINT=<url> for a local AWS)
-	$(LAYERKIT) apply --build-dir $(BUILD_DIR) --tf $(TF) $(if $(ENDPOINT),--endpoint $(ENDPOINT)) $(if $(AUTO_APPROVE),--auto-approve)
+apply: $(BUILD_DIR)/manifest.json ## Build, then apply in each region; asks first unless AUTO_APPROVE=1 (REGIONS, ENDPOINT as for plan)
+	$(LAYERKIT) apply --build-dir $(BUILD_DIR) --tf $(TF) $(if $(ENDPOINT),--endpoint $(ENDPOINT)) $(REGION_OPTIONS) \
+	  $(if $(AUTO_APPROVE),--auto-approve)
 
 .PHONY: prune
 prune: need-keep $(VENV_STAMP) ## List layer versions nothing uses (KEEP=3 newest kept); YES=1 deletes them, INCLUDE_SHARED=1 shared ones too

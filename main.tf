@@ -18,16 +18,20 @@ provider "aws" {
 }
 
 locals {
-  manifest_format = 5
+  manifest_format = 6
   manifest_found  = fileexists(var.manifest_path)
   manifest        = try(jsondecode(file(var.manifest_path)), {})
   found_format    = try(local.manifest.format, null)
   readable        = local.found_format == local.manifest_format
 
   # One per distinct zip of a layer: a pure-Python layer's arm64 and x86_64 zips are
-  # the same bytes, so it is one version compatible with both.
-  layer_versions = { for v in try(local.manifest.layer_versions, []) : v.key => v if local.readable }
-  functions      = { for f in try(local.manifest.functions, []) : f.name => f if local.readable }
+  # the same bytes, so it is one version compatible with both. Only this state's region's:
+  # each region has its own state (docs/terraform.md, "Regions"); null regions: var.region's alone.
+  manifest_regions = try(local.manifest.regions, null)
+  layer_versions   = { for v in try(local.manifest.layer_versions, []) : v.key => v if local.readable && (v.regions == null ? true : contains(v.regions, var.region)) }
+  functions        = { for f in try(local.manifest.functions, []) : f.name => f if local.readable && (f.regions == null ? true : contains(f.regions, var.region)) }
+  # Lambda reads code from a bucket in the function's own region only.
+  artifact_bucket = lookup(var.artifact_buckets, var.region, var.artifact_bucket)
 
   # A function names a local layer by artifact (layer and architecture): the layer version publishing its zip.
   layer_version_of = merge({}, [for v in values(local.layer_versions) : { for a in v.artifacts : a => v.key }]...)
@@ -47,7 +51,7 @@ locals {
   ])
   external_layers = toset(flatten([for f in values(local.functions) : [for l in f.layers : l.arn if l.arn != null]]))
   oversized = [
-    for v in concat(values(local.layer_versions), values(local.functions)) : v.zip if v.needs_s3 && var.artifact_bucket == null
+    for v in concat(values(local.layer_versions), values(local.functions)) : v.zip if v.needs_s3 && local.artifact_bucket == null
   ]
 }
 
@@ -63,7 +67,7 @@ module "layer" {
   compatible_runtimes      = each.value.runtimes
   compatible_architectures = each.value.architectures
   unzipped_size            = each.value.unzipped_size
-  s3_bucket                = each.value.needs_s3 ? var.artifact_bucket : null
+  s3_bucket                = each.value.needs_s3 ? local.artifact_bucket : null
   shared_with_accounts     = each.value.share.accounts
   shared_with_organization = each.value.share.organization
   public                   = each.value.share.public
@@ -87,7 +91,7 @@ module "function" {
   filename         = each.value.zip
   source_code_hash = each.value.sha256_base64
   unzipped_size    = each.value.unzipped_size
-  s3_bucket        = each.value.needs_s3 ? var.artifact_bucket : null
+  s3_bucket        = each.value.needs_s3 ? local.artifact_bucket : null
   runtime          = each.value.runtime
   handler          = each.value.handler
   architecture     = each.value.architecture
@@ -120,6 +124,7 @@ module "function" {
   }
   dead_letter_target_arn = try(each.value.asynchronous.dead_letter, null)
   role_arn               = each.value.role.arn
+  role_name              = each.value.role_names == null || each.value.role.arn != null ? null : "${var.name_prefix}${each.value.role_names[var.region]}"
   role_path              = each.value.role.path
   permissions_boundary   = each.value.role.permissions_boundary
   policy_arns            = each.value.role.policies

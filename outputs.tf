@@ -23,6 +23,11 @@ output "layer_versions" {
   }
 
   precondition {
+    condition     = local.manifest_regions == null ? true : contains(local.manifest_regions, var.region)
+    error_message = "${var.manifest_path} publishes nothing in ${var.region}: its layers and functions are declared for ${join(", ", coalesce(local.manifest_regions, ["-"]))} (regions.toml); plan one of those, or add ${var.region} there."
+  }
+
+  precondition {
     condition     = length(local.missing_layers) == 0
     error_message = "${var.manifest_path}: ${join("; ", local.missing_layers)}, which the manifest does not publish; run 'make layers'."
   }
@@ -50,4 +55,9 @@ output "functions" {
       layers     = function.layers
     }
   }
+}
+
+output "region" {
+  description = "The region this state publishes in: the layer versions and functions above are its own."
+  value       = var.region
 }

@@ -7,7 +7,7 @@ variable "manifest_path" {
 
 variable "region" {
   type        = string
-  description = "The AWS region to publish the layers and create the functions in."
+  description = "The AWS region to publish the layers and create the functions in. When regions.toml declares regions, make plan and make apply set it for each region's own state."
   default     = "us-east-1"
   nullable    = false
 
@@ -59,4 +59,16 @@ variable "artifact_bucket" {
   type        = string
   description = "The S3 bucket for zips over 50 MB, which Lambda does not take directly. null: every zip must be small enough to upload directly."
   default     = null
+}
+
+variable "artifact_buckets" {
+  type        = map(string)
+  description = "By region, the S3 bucket for zips over 50 MB there: Lambda reads code only from a bucket in the function's own region. A region not listed uses artifact_bucket."
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for region in keys(var.artifact_buckets) : can(regex("^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$", region))])
+    error_message = "Each key of artifact_buckets must be an AWS region such as \"eu-west-1\"."
+  }
 }

@@ -96,7 +96,7 @@ def test_bad_function_toml(tmp_path: Path, six_layers: list[layer_config.LayerCo
 RUNTIMES = "python3.10, python3.11, python3.12, python3.13, python3.14"
 KEYS = (
     "architecture, asynchronous, description, environment, ephemeral_storage, handler, kms_key, layers, logs, "
-    "memory, permissions, reserved_concurrency, role, runtime, timeout, tracing, triggers, versions, vpc"
+    "memory, permissions, regions, reserved_concurrency, role, runtime, timeout, tracing, triggers, versions, vpc"
 )
 
 

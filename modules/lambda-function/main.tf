@@ -95,7 +95,7 @@ data "aws_iam_policy_document" "assume_role" {
 resource "aws_iam_role" "this" {
   count = var.role_arn == null ? 1 : 0
 
-  name                 = var.name
+  name                 = coalesce(var.role_name, var.name)
   path                 = var.role_path
   permissions_boundary = var.permissions_boundary
   assume_role_policy   = data.aws_iam_policy_document.assume_role.json
@@ -255,8 +255,8 @@ resource "aws_lambda_function" "this" {
     }
 
     precondition {
-      condition     = var.role_arn == null || (var.permissions_boundary == null && var.role_path == "/" && length(var.policy_arns) == 0)
-      error_message = "Function ${var.name} is given role_arn with permissions_boundary, role_path or policy_arns, which only shape a role the module makes; set them where that role is defined, or drop role_arn."
+      condition     = var.role_arn == null || (var.permissions_boundary == null && var.role_name == null && var.role_path == "/" && length(var.policy_arns) == 0)
+      error_message = "Function ${var.name} is given role_arn with permissions_boundary, role_name, role_path or policy_arns, which only shape a role the module makes; set them where that role is defined, or drop role_arn."
     }
 
     precondition {

@@ -455,6 +455,17 @@ variable "permissions_boundary" {
   }
 }
 
+variable "role_name" {
+  type        = string
+  description = "The name of the role the module makes. null: the function's name. IAM names are global, so the same function in a second region needs another, e.g. \"<name>-eu-west-1\"."
+  default     = null
+
+  validation {
+    condition     = var.role_name == null || can(regex("^[A-Za-z0-9+=,.@_-]{1,64}$", coalesce(var.role_name, "-")))
+    error_message = "role_name must be 1 to 64 letters, digits or +=,.@_-; got \"${coalesce(var.role_name, "")}\"."
+  }
+}
+
 variable "role_path" {
   type        = string
   description = "The IAM path of the role the module makes, e.g. \"/workloads/\"."

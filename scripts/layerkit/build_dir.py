@@ -80,6 +80,10 @@ class BuildDir:
     def local_aws(self) -> Path:
         return self.root / "local-aws"
 
+    def plan(self, region: str) -> Path:
+        """The plan `make apply` saved for a region, to apply once it is approved."""
+        return self.root / "plans" / f"{region}.tfplan"
+
     @property
     def demo(self) -> Path:
         return self.root / "demo"

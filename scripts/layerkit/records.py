@@ -69,6 +69,8 @@ class LayerVersion(_LayerZip):
 
     architectures: list[str]
     artifacts: list[str]
+    regions: list[str] | None
+    """Where it is published (regions.toml, layer.toml); None: only the root's `var.region`."""
 
 
 class LocalLayer(TypedDict):
@@ -203,6 +205,10 @@ class FunctionZip(TypedDict):
     asynchronous: Asynchronous | None
     role: Role
     triggers: Triggers
+    regions: list[str] | None
+    """Where it runs, the first one first (regions.toml, function.toml); None: only the root's `var.region`."""
+    role_names: dict[str, str] | None
+    """Its IAM role's name in each region (IAM is global); None: one region, and the role is named as the function."""
     zip: str
     sha256: str
     sha256_base64: str
@@ -222,6 +228,8 @@ class Function(FunctionZip):
 
 class Manifest(TypedDict):
     format: int
+    regions: list[str] | None
+    """Every region anything is published in, sorted; None: none declared, so only the root's `var.region`."""
     artifacts: list[Artifact]
     layer_versions: list[LayerVersion]
     functions: list[Function]

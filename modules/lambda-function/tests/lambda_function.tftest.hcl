@@ -665,6 +665,16 @@ run "a_role_path_without_its_slashes_is_refused" {
   expect_failures = [var.role_path]
 }
 
+run "a_role_name_with_a_space_is_refused" {
+  command = plan
+
+  variables {
+    role_name = "hub eu"
+  }
+
+  expect_failures = [var.role_name]
+}
+
 run "a_policy_arn_that_is_a_name_is_refused" {
   command = plan
 
@@ -848,6 +858,7 @@ run "role_controls_shape_the_role_the_module_makes" {
 
   variables {
     permissions_boundary = "arn:aws:iam::123456789012:policy/WorkloadBoundary"
+    role_name            = "hub-eu-west-1"
     role_path            = "/workloads/"
     policy_arns          = ["arn:aws:iam::123456789012:policy/ReadConfig"]
   }
@@ -855,6 +866,10 @@ run "role_controls_shape_the_role_the_module_makes" {
   assert {
     condition     = aws_iam_role.this[0].permissions_boundary == "arn:aws:iam::123456789012:policy/WorkloadBoundary" && aws_iam_role.this[0].path == "/workloads/"
     error_message = "The boundary and path must be on the role."
+  }
+  assert {
+    condition     = aws_iam_role.this[0].name == "hub-eu-west-1"
+    error_message = "role_name names the role the module makes."
   }
   assert {
     condition     = aws_iam_role_policy_attachment.given["arn:aws:iam::123456789012:policy/ReadConfig"].policy_arn == "arn:aws:iam::123456789012:policy/ReadConfig"

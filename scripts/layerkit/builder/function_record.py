@@ -7,6 +7,7 @@ configuration passes each one on and reads nothing else.
 from layerkit.build_dir import BuildDir
 from layerkit.builder.layout import Tree
 from layerkit.builder.manifest import artifact_key, zip_digest
+from layerkit.config import regions
 from layerkit.config.function_config import FunctionConfig, is_external
 from layerkit.config.function_settings import Logs, Settings, Versions
 from layerkit.config.role import Role
@@ -48,6 +49,8 @@ def function_record(config: FunctionConfig, build_dir: BuildDir, zip_data: bytes
         "asynchronous": _asynchronous(settings),
         "role": _role(config.role),
         "triggers": _triggers(config.triggers),
+        "regions": None if config.regions is None else list(config.regions),
+        "role_names": regions.role_names(config.name, config.regions),
         "zip": build_dir.function_zip(config.name, digest.sha256).as_posix(),
         "sha256": digest.sha256,
         "sha256_base64": digest.sha256_base64,

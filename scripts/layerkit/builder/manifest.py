@@ -6,6 +6,7 @@
   so it is published once, compatible with both architectures.
 - `functions`: one per function, with its layers in merge order: a local layer's artifact
   key, or the version ARN of a layer published elsewhere.
+- `regions`, and each layer version's and function's: where it is published (`config.regions`).
 
 The manifest is replaced only when every artifact built, and zips carry their content
 hash in their name (`build_dir`), so the manifest Terraform reads always names zips
@@ -17,6 +18,7 @@ import functools
 import hashlib
 import json
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -30,7 +32,7 @@ from layerkit.fsutil import write_json
 from layerkit.lambda_facts import ARCHITECTURES, MAX_DIRECT_UPLOAD_BYTES, Target
 from layerkit.records import Artifact, Function, LayerVersion, Manifest
 
-FORMAT = 5
+FORMAT = 6
 SCHEMA = Path(__file__).resolve().parents[3] / "schemas" / "manifest.schema.json"
 """The manifest's JSON Schema: what `read` checks, and what other teams' CI can check it against."""
 
@@ -110,8 +112,8 @@ def record(  # noqa: PLR0913 -- one record gathers facts from every build step
     }
 
 
-def layer_versions(artifacts: list[Artifact]) -> list[LayerVersion]:
-    """One record per distinct zip of each layer: what Terraform publishes.
+def layer_versions(artifacts: list[Artifact], regions: Mapping[str, tuple[str, ...] | None]) -> list[LayerVersion]:
+    """One record per distinct zip of each layer: what Terraform publishes, in each of its layer's `regions`.
 
     Its key is the layer's name when every architecture shares the zip, and
     `<layer>-<architecture>` for each zip when they differ (compiled wheels).
@@ -124,7 +126,7 @@ def layer_versions(artifacts: list[Artifact]) -> list[LayerVersion]:
         for same in by_zip.values():
             architectures = [a["architecture"] for a in same]
             key = layer if len(by_zip) == 1 else "-".join([layer, *architectures])
-            versions.append(_version(key, same))
+            versions.append(_version(key, same, regions.get(layer)))
     keys: dict[str, str] = {}
     for version in versions:
         if (other := keys.setdefault(version["key"], version["layer"])) != version["layer"]:
@@ -134,7 +136,7 @@ def layer_versions(artifacts: list[Artifact]) -> list[LayerVersion]:
     return sorted(versions, key=lambda v: v["key"])
 
 
-def _version(key: str, same: list[Artifact]) -> LayerVersion:
+def _version(key: str, same: list[Artifact], regions: tuple[str, ...] | None) -> LayerVersion:
     """The layer version of artifacts that share one zip (one per architecture)."""
     first = same[0]
     return {
@@ -142,6 +144,7 @@ def _version(key: str, same: list[Artifact]) -> LayerVersion:
         "layer": first["layer"],
         "architectures": [a["architecture"] for a in same],
         "artifacts": [a["key"] for a in same],
+        "regions": None if regions is None else list(regions),
         "runtimes": first["runtimes"],
         "description": first["description"],
         "license": first["license"],
@@ -171,6 +174,12 @@ def problem(record: object, definition: str | None = None) -> str | None:
 
 def read(build_dir: BuildDir) -> tuple[list[Artifact], list[Function]]:
     """The layer artifacts and function zips of the manifest the last good build wrote, checked against its schema."""
+    manifest = document(build_dir)
+    return manifest["artifacts"], manifest["functions"]
+
+
+def document(build_dir: BuildDir) -> Manifest:
+    """The whole manifest the last good build wrote, checked against its schema."""
     path = build_dir.manifest
     try:
         data = json.loads(path.read_bytes())
@@ -192,16 +201,23 @@ def read(build_dir: BuildDir) -> tuple[list[Artifact], list[Function]]:
         wrong = problem(data)
     if wrong:
         raise LayerError(f"{path}: not a format {FORMAT} manifest ({wrong}); run 'make layers'")
-    manifest = cast("Manifest", data)  # just checked against the schema, which says what Manifest says
-    return manifest["artifacts"], manifest["functions"]
+    return cast("Manifest", data)  # just checked against the schema, which says what Manifest says
 
 
-def write(build_dir: BuildDir, artifacts: list[Artifact], functions: list[Function]) -> Path:
-    """Replace the manifest."""
+def write(
+    build_dir: BuildDir,
+    artifacts: list[Artifact],
+    functions: list[Function],
+    layer_regions: Mapping[str, tuple[str, ...] | None],
+) -> Path:
+    """Replace the manifest; `layer_regions` gives each layer's regions by name."""
+    versions = layer_versions(artifacts, layer_regions)
+    declared = [r for record in [*versions, *functions] for r in record["regions"] or ()]
     document: Manifest = {
         "format": FORMAT,
+        "regions": sorted(set(declared)) or None,
         "artifacts": sorted(artifacts, key=lambda r: r["key"]),
-        "layer_versions": layer_versions(artifacts),
+        "layer_versions": versions,
         "functions": sorted(functions, key=lambda r: r["key"]),
     }
     write_json(build_dir.manifest, document)

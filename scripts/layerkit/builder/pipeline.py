@@ -130,7 +130,7 @@ def _build_all(
     if not analysis.errors:
         by_key = {r["key"]: r for r in artifacts}
         functions_built = [_with_sbom(r, by_key, build_dir) for r in function_zips]
-        manifest.write(build_dir, artifacts, functions_built)
+        manifest.write(build_dir, artifacts, functions_built, {c.name: c.regions for c in configs})
         build_dir.keep_only(
             {Path(r["zip"]) for r in artifacts},
             {Path(r["zip"]) for r in functions_built},

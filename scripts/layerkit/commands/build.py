@@ -6,7 +6,7 @@ import time
 
 from layerkit.builder import pipeline
 from layerkit.commands import options
-from layerkit.config import function_config, layer_config
+from layerkit.config import function_config, layer_config, regions
 from layerkit.errors import Subject
 
 
@@ -17,8 +17,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     jobs = options.at_least("--jobs", args.jobs, 1, "at least 1 artifact must be built at a time")
-    configs = layer_config.discover(args.layers_dir)
-    functions = function_config.discover(args.functions_dir, configs)
+    default_regions = regions.project_default(args.layers_dir.parent)
+    configs = layer_config.discover(args.layers_dir, default_regions)
+    functions = function_config.discover(args.functions_dir, configs, default_regions)
     build_dir = args.build_dir
     start = time.perf_counter()
     result = pipeline.build_all(

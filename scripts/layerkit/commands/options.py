@@ -30,6 +30,16 @@ def endpoint(parser: argparse.ArgumentParser, help_text: str = "a local AWS's UR
     parser.add_argument("--endpoint", help=f"{help_text} (default: AWS)")
 
 
+def regions(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--region",
+        action="append",
+        default=[],
+        help="only this declared region (repeatable; default: every region the manifest declares)",
+    )
+    parser.add_argument("--jobs", type=int, default=default_jobs(), help="regions worked on at once")
+
+
 def at_least(flag: str, value: int, least: int, what: str) -> int:
     """`value` when it is `least` or more, else one error that names the flag."""
     if value < least:

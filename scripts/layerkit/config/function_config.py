@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from layerkit import lambda_facts, suggest
-from layerkit.config import declaration, function_settings, layer_config, permissions, role, triggers, values
+from layerkit.config import declaration, function_settings, layer_config, permissions, regions, role, triggers, values
 from layerkit.config.layer_config import LayerConfig
 from layerkit.errors import LayerError
 from layerkit.wording import twice
@@ -21,7 +21,7 @@ CODE_DIR = "src"
 
 _KEYS = frozenset(
     {"runtime", "handler", "architecture", "memory", "timeout", "layers", "environment", permissions.KEY, role.KEY}
-    | {triggers.KEY}
+    | {triggers.KEY, regions.KEY}
     | function_settings.KEYS
 )
 
@@ -45,6 +45,8 @@ class FunctionConfig:
     settings: function_settings.Settings
     role: role.Role
     triggers: triggers.Triggers
+    regions: tuple[str, ...] | None = None
+    """Where it runs, the first one first: its own `regions`, else the project's; None: only `var.region`."""
 
     @property
     def code_dir(self) -> Path:
@@ -56,15 +58,42 @@ def is_external(layer: str) -> bool:
     return layer.startswith("arn:")
 
 
-def discover(functions_dir: Path, layers: list[LayerConfig]) -> list[FunctionConfig]:
-    """Every function under `functions_dir`, sorted by name; none when the folder is absent."""
+def discover(
+    functions_dir: Path, layers: list[LayerConfig], default_regions: tuple[str, ...] | None = None
+) -> list[FunctionConfig]:
+    """Every function under `functions_dir`, sorted by name; none when the folder is absent.
+
+    `default_regions`: the project's (`regions.project_default`), for a function that lists none.
+    """
     if not functions_dir.is_dir():
         return []
     by_name = {layer.name: layer for layer in layers}
-    return [load(d, by_name) for d in sorted(functions_dir.iterdir()) if d.is_dir()]
+    configs = [load(d, by_name, default_regions) for d in sorted(functions_dir.iterdir()) if d.is_dir()]
+    _check_role_names(configs)
+    return configs
 
 
-def load(directory: Path, layers: dict[str, LayerConfig]) -> FunctionConfig:
+def _check_role_names(configs: list[FunctionConfig]) -> None:
+    """IAM is global: two functions' roles must not share a name in any region."""
+    owners: dict[str, FunctionConfig] = {}
+    for config in configs:
+        for region, name in (regions.role_names(config.name, config.regions) or {}).items():
+            other = owners.setdefault(name, config)
+            if other is not config:
+                raise LayerError(
+                    f"function {config.name}: {config.directory / FUNCTION_FILE}: its role in {region} would be "
+                    f"named {name}, as function {other.name}'s is, and IAM role names are global; rename one function"
+                )
+            if len(name) > lambda_facts.MAX_NAME_CHARS:
+                raise LayerError(
+                    f"function {config.name}: {config.directory / FUNCTION_FILE}: its role in {region} would be "
+                    f"named {name}, over IAM's {lambda_facts.MAX_NAME_CHARS} characters; shorten the function's name"
+                )
+
+
+def load(
+    directory: Path, layers: dict[str, LayerConfig], default_regions: tuple[str, ...] | None = None
+) -> FunctionConfig:
     """Parse one function.toml and check its layers against their layer.toml."""
     name = directory.name
     where, data = declaration.read("function", directory, FUNCTION_FILE, _KEYS, "it becomes the function name")
@@ -80,6 +109,8 @@ def load(directory: Path, layers: dict[str, LayerConfig]) -> FunctionConfig:
         data, "timeout", where, (lambda_facts.MIN_TIMEOUT_S, lambda_facts.MAX_TIMEOUT_S), lambda_facts.DEFAULT_TIMEOUT_S
     )
     names = _layers(data, where, layers, runtime, architecture)
+    own_regions = regions.declared(data, where, default_regions)
+    regions.check_layers(where, own_regions, list(names), layers)
     environment = data.get("environment", {})
     if not isinstance(environment, dict) or not all(isinstance(v, str) for v in environment.values()):
         raise LayerError(f'{where}: [environment] values must be strings, e.g. LOG_LEVEL = "INFO"')
@@ -99,6 +130,7 @@ def load(directory: Path, layers: dict[str, LayerConfig]) -> FunctionConfig:
         settings=function_settings.parse(data, where),
         role=role.parse(data, where, has_permissions=permissions.KEY in data),
         triggers=triggers.parse(data, where),
+        regions=own_regions,
     )
 
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from layerkit import lambda_facts, licenses, suggest
-from layerkit.config import declaration
+from layerkit.config import declaration, regions
 from layerkit.errors import LayerError
 from layerkit.lambda_facts import Target
 from layerkit.wording import twice
@@ -33,6 +33,7 @@ _KEYS = frozenset(
         "requires",
         "audit",
         "licenses",
+        regions.KEY,
     }
 )
 _LICENSES_KEYS = frozenset({"allow"})
@@ -73,6 +74,8 @@ class LayerConfig:
     """Advisory IDs (or aliases) `make audit` does not fail on for this layer, each with its reason; sorted."""
     allowed_licenses: tuple[str, ...] | None = None
     """`[licenses] allow`: the only SPDX licenses the layer may ship; None: no such rule."""
+    regions: tuple[str, ...] | None = None
+    """Where it is published: its own `regions`, else the project's; None: only the root's `var.region`."""
 
     @property
     def requirements_in(self) -> Path:
@@ -89,15 +92,22 @@ class LayerConfig:
         return sorted(Target(r, a) for r in self.runtimes for a in self.architectures)
 
     @property
+    def file(self) -> Path:
+        return self.directory / LAYER_FILE
+
+    @property
     def where(self) -> str:
-        return f"layer {self.name}: {self.directory / LAYER_FILE}"
+        return f"layer {self.name}: {self.file}"
 
 
-def discover(layers_dir: Path) -> list[LayerConfig]:
-    """Every layer under `layers_dir`, sorted by name: each folder is one layer."""
+def discover(layers_dir: Path, default_regions: tuple[str, ...] | None = None) -> list[LayerConfig]:
+    """Every layer under `layers_dir`, sorted by name: each folder is one layer.
+
+    `default_regions`: the project's (`regions.project_default`), for a layer that lists none.
+    """
     if not layers_dir.is_dir():
         raise LayerError(f"{layers_dir}: no such folder; create it with one folder per layer")
-    configs = [load(d) for d in sorted(layers_dir.iterdir()) if d.is_dir()]
+    configs = [load(d, default_regions) for d in sorted(layers_dir.iterdir()) if d.is_dir()]
     if not configs:
         raise LayerError(f"{layers_dir}: no layers found; add {layers_dir}/<name>/{LAYER_FILE}")
     _check_requires({c.name: c for c in configs})
@@ -158,7 +168,7 @@ def _check_cycle(config: LayerConfig, layers: dict[str, LayerConfig], path: list
         _check_cycle(layers[name], layers, [*path, name])
 
 
-def load(directory: Path) -> LayerConfig:
+def load(directory: Path, default_regions: tuple[str, ...] | None = None) -> LayerConfig:
     """Parse one layer's layer.toml, rejecting anything Lambda or the build would refuse."""
     name = directory.name
     where, data = declaration.read("layer", directory, LAYER_FILE, _KEYS, "it becomes the Lambda layer name")
@@ -190,6 +200,7 @@ def load(directory: Path) -> LayerConfig:
         requires=tuple(_unique(_strings(data, "requires", where, 'layer names, e.g. ["boto3"]'), "requires", where)),
         audit_ignore=_audit_ignore(data.get("audit", {}), where),
         allowed_licenses=_allowed_licenses(data.get("licenses"), where),
+        regions=regions.declared(data, where, default_regions),
     )
 
 

@@ -118,8 +118,11 @@ class TerraformCli:
         # -reconfigure would forget a partial backend configuration given before.
         config: str | dict[str, str] | None = str(backend_config) if backend_config else None
         if self.workspace.state:
-            # The local backend's path, rather than -state: Terraform 1.10 deprecated that flag.
-            config = {"path": str(self.workspace.state)}
+            # The local backend's path, rather than -state: Terraform 1.10 deprecated that flag. Each
+            # region's workspace beside it; and no migration to ask about, since both paths are ours.
+            workspaces = self.workspace.state.parent / "terraform.tfstate.d"
+            config = {"path": str(self.workspace.state), "workspace_dir": str(workspaces)}
+            reconfigure = True
         flag = IsFlagged if reconfigure else IsNotFlagged
         self._call("init", self._tf.init, state=None, var=None, backend_config=config, reconfigure=flag)
 
@@ -155,6 +158,11 @@ class TerraformCli:
         """The state as `show -json` gives it."""
         _, output = self._call("show", self._tf.show_cmd, json=IsFlagged)
         return dict(json.loads(output))
+
+    def state(self) -> dict[str, Any]:
+        """The workspace's raw state (`state pull`), without starting a provider; empty when it has none."""
+        _, output = self._call("state pull", self._tf.cmd, "state", "pull")
+        return dict(json.loads(output)) if output.strip() else {}
 
     def run(self, command: str, *args: str, **options: Any) -> str:  # noqa: ANN401 -- python-terraform's options
         """Any other command (fmt, validate, test), with python-terraform's option spelling."""

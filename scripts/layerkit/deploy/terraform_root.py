@@ -9,6 +9,7 @@ kept for AWS itself.
 
 from __future__ import annotations
 
+import dataclasses
 import socket
 from types import MappingProxyType
 from typing import TYPE_CHECKING
@@ -18,7 +19,7 @@ import boto3
 from botocore.config import Config
 
 from layerkit.builder import manifest
-from layerkit.deploy import credentials, local_aws
+from layerkit.deploy import credentials, each_region, local_aws
 from layerkit.deploy.terraform_cli import TerraformCli, Workspace, find_cli
 from layerkit.errors import LayerError
 
@@ -85,6 +86,41 @@ def workspace_for(root: Path, tf: str | None, build_dir: BuildDir, endpoint: str
     if not endpoint:
         credentials.require(command)
     return workspace(root, cli, build_dir, endpoint)
+
+
+def regions_to_run(build_dir: BuildDir, given: list[str]) -> list[str] | None:
+    """The declared regions to work on (all, or those `given`); None: none declared, so one region as before."""
+    declared = manifest.document(build_dir)["regions"]
+    if declared is None:
+        if given:
+            raise LayerError(
+                f"--region {given[0]}: the manifest declares no regions, so there is only var.region's; declare "
+                f"them in regions.toml beside the layers folder (docs/layer-toml.md, \"Regions\") and run 'make layers'"
+            )
+        return None
+    return each_region.chosen(declared, given)
+
+
+def in_regions(space: Workspace, regions: list[str]) -> list[Workspace]:
+    """One workspace per region, after the one `init` they share; refused while the default still holds state.
+
+    The default workspace is where a project kept its one region before it declared regions: its
+    resources would be planned again, and collide, in their region's own workspace.
+    """
+    cli = TerraformCli(space)
+    cli.init()
+    if cli.state().get("resources"):
+        raise LayerError(
+            "the default workspace still holds the state of the one region this project had before it declared "
+            "regions; move it into that region's own state first: make move-state REGION=<that region> "
+            '(docs/terraform.md, "From one region to several")'
+        )
+    return [
+        dataclasses.replace(
+            space, variables={**space.variables, "region": r}, environment={**space.environment, "TF_WORKSPACE": r}
+        )
+        for r in regions
+    ]
 
 
 def check_listening(endpoint: str) -> None:
