@@ -18,6 +18,7 @@ JOBS ?= $(shell nproc)
 UPGRADE ?=
 LAYERS ?=
 REGIONS ?=
+REGION ?=
 PYTEST_ARGS ?=
 PYTEST_WORKERS ?= auto
 CHECK_MARKERS ?= not terraform and not local_aws and not network
@@ -31,6 +32,7 @@ YES ?=
 INCLUDE_SHARED ?=
 PRUNE_LAYERS ?=
 REGIONS ?=
+REGION ?=
 ADVISORIES ?=
 BACKEND ?=
 
@@ -83,6 +85,10 @@ apply: $(BUILD_DIR)/manifest.json ## Build, then apply in each region; asks firs
 	$(LAYERKIT) apply --build-dir $(BUILD_DIR) --tf $(TF) $(if $(ENDPOINT),--endpoint $(ENDPOINT)) $(REGION_OPTIONS) \
 	  $(if $(AUTO_APPROVE),--auto-approve)
 
+.PHONY: move-state
+move-state: need-region $(BUILD_DIR)/manifest.json ## Once regions are declared: move the one region's old state (default workspace) into REGION's own
+	$(LAYERKIT) move-state --build-dir $(BUILD_DIR) --tf $(TF) --region $(REGION) $(if $(ENDPOINT),--endpoint $(ENDPOINT))
+
 .PHONY: prune
 prune: need-keep $(VENV_STAMP) ## List layer versions nothing uses (KEEP=3 newest kept); YES=1 deletes them, INCLUDE_SHARED=1 shared ones too
 	$(LAYERKIT) prune --build-dir $(BUILD_DIR) --tf $(TF) --keep $(KEEP) $(if $(ENDPOINT),--endpoint $(ENDPOINT)) \
@@ -109,12 +115,15 @@ invoke: need-function $(BUILD_DIR)/manifest.json ## Run FUNCTION locally with it
 
 # A variable a target cannot do without, or one that must be a number, is checked before its
 # prerequisites build anything, and named as Make spells it (the CLI names its own flags).
-.PHONY: need-advisories need-function need-keep need-port
+.PHONY: need-advisories need-function need-keep need-port need-region
 need-advisories:
 	@test -n "$(ADVISORIES)" || { echo "error: name the advisory database: make $(firstword $(MAKECMDGOALS)) ADVISORIES=<folder of OSV files, or an OSV export zip>" >&2; exit 2; }
 
 need-function:
 	@test -n "$(FUNCTION)" || { echo "error: name the function: make invoke FUNCTION=<name>" >&2; exit 2; }
+
+need-region:
+	@test -n "$(REGION)" || { echo "error: name the region the old state is in: make move-state REGION=<region>" >&2; exit 2; }
 
 need-keep:
 	@[[ "$(KEEP)" =~ ^[0-9]+$$ ]] || \

@@ -54,17 +54,23 @@ def test_make_demo_publishes_attaches_and_plans_no_changes(build_dir: Path, tf_c
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
     platforms = "arm64, x86_64, python3.12, python3.13, python3.14"
-    assert f"  aws_helpers  {ARN}:layer:aws_helpers:1  ({platforms})" in out
-    assert f"  boto3        {ARN}:layer:boto3:1  ({platforms})" in out
-    assert (
-        f"  hub  {ARN}:function:hub  (python3.13, live: version 1)\n"
-        f"    1. {ARN}:layer:boto3:1\n    2. {ARN}:layer:aws_helpers:1\n" in out
-    )
-    assert re.search(rf"{tf_cli} plan, again: no changes \(", out)
-    assert re.search(
-        rf"\ninvoke hub as {ARN.replace(':lambda:us-east-1:', ':iam::')}:role/hub, IAM enforced: ok \(", out
-    )
+    # regions.toml declares two regions: each has its own versions, and a hub attached to them.
+    for region, role in (("us-east-1", "hub"), ("eu-west-1", "hub-eu-west-1")):
+        arn = f"arn:aws:lambda:{region}:123456789012"
+        assert f"layer versions in {region}:\n  aws_helpers  {arn}:layer:aws_helpers:1  ({platforms})\n" in out
+        assert f"  boto3        {arn}:layer:boto3:1  ({platforms})" in out
+        assert (
+            f"functions in {region}, with their layers in merge order:\n"
+            f"  hub  {arn}:function:hub  (python3.13, live: version 1)\n"
+            f"    1. {arn}:layer:boto3:1\n    2. {arn}:layer:aws_helpers:1\n" in out
+        )
+        assert re.search(
+            rf"\ninvoke hub in {region} as arn:aws:iam::123456789012:role/{role}, IAM enforced: ok \(", out
+        )
+    assert re.search(rf"{tf_cli} apply in eu-west-1 and us-east-1: done \(", out)
+    assert re.search(rf"{tf_cli} plan, again: no changes in eu-west-1 and us-east-1 \(", out)
     for spoke in ("111111111111", "222222222222"):
+        assert out.count(f'"arn": "arn:aws:sts::{spoke}:assumed-role/OrganizationAccountAccessRole/hub-function"') == 2
         assert f'"arn": "arn:aws:sts::{spoke}:assumed-role/OrganizationAccountAccessRole/hub-function"' in out
     assert "\nlocal AWS stopped\nnext:\n  make report  " in out
     assert "\n  make invoke FUNCTION=hub LOCAL_AWS=1  run it here as its own role" in out

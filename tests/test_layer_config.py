@@ -73,7 +73,10 @@ def test_rejects_bad_layer_toml(tmp_path: Path, toml: str, message: str) -> None
     assert "\n" not in str(caught.value)
 
 
-KEYS = "architectures, audit, bytecode, description, exclude, license, licenses, overrides, regions, requires, runtimes, share"
+KEYS = (
+    "architectures, audit, bytecode, description, exclude, license, licenses, overrides, regions, requires, runtimes, "
+    "share"
+)
 
 
 @pytest.mark.parametrize(

@@ -462,7 +462,7 @@ variable "role_name" {
 
   validation {
     condition     = var.role_name == null || can(regex("^[A-Za-z0-9+=,.@_-]{1,64}$", coalesce(var.role_name, "-")))
-    error_message = "role_name must be 1 to 64 letters, digits or +=,.@_-; got \"${coalesce(var.role_name, "")}\"."
+    error_message = "role_name must be 1 to 64 letters, digits or +=,.@_-; got \"${coalesce(var.role_name, "(none)")}\"."
   }
 }
 

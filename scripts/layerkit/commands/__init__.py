@@ -30,6 +30,7 @@ REGISTRY = MappingProxyType(
         "plan": Command("plan", "show what Terraform would change, from the build's manifest"),
         "apply": Command("apply", "apply the root configuration, from the build's manifest"),
         "demo": Command("demo", "apply to a local AWS, show the result, and plan again"),
+        "move-state": Command("move_state", "move the state from before regions were declared into its region's"),
         "prune": Command("prune", "list the layer versions nothing uses, and delete them with --yes"),
         "local-aws": Command("local_aws", "run the local AWS in the foreground until Ctrl-C"),
     }

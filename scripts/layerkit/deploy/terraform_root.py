@@ -10,6 +10,7 @@ kept for AWS itself.
 from __future__ import annotations
 
 import dataclasses
+import json
 import socket
 from types import MappingProxyType
 from typing import TYPE_CHECKING
@@ -115,12 +116,16 @@ def in_regions(space: Workspace, regions: list[str]) -> list[Workspace]:
             "regions; move it into that region's own state first: make move-state REGION=<that region> "
             '(docs/terraform.md, "From one region to several")'
         )
-    return [
-        dataclasses.replace(
-            space, variables={**space.variables, "region": r}, environment={**space.environment, "TF_WORKSPACE": r}
-        )
-        for r in regions
-    ]
+    return [in_region(space, r) for r in regions]
+
+
+def in_region(space: Workspace, region: str) -> Workspace:
+    """`space` in `region`'s own workspace, with `var.region` set to it."""
+    return dataclasses.replace(
+        space,
+        variables={**space.variables, "region": region},
+        environment={**space.environment, "TF_WORKSPACE": region},
+    )
 
 
 def check_listening(endpoint: str) -> None:
@@ -167,6 +172,55 @@ def apply(space: Workspace, build_dir: BuildDir, *, auto_approve: bool) -> None:
     cli = TerraformCli(space)
     cli.init()
     cli.apply(auto_approve=auto_approve, stream=True)
+
+
+def move_state(space: Workspace, build_dir: BuildDir, region: str) -> int:
+    """Copy the default workspace's state into `region`'s new workspace, then empty the default; how many resources.
+
+    Copied first and emptied second, so a failure between the two leaves both, never neither.
+    """
+    declared = manifest.document(build_dir)["regions"]
+    if declared is None:
+        raise LayerError(
+            "the manifest declares no regions, so the default workspace's state is where it belongs; declare them "
+            "in regions.toml (docs/layer-toml.md, \"Regions\") and run 'make layers' first"
+        )
+    each_region.chosen(declared, [region])
+    cli = TerraformCli(space)
+    cli.init()
+    state = cli.state()
+    resources = state.get("resources") or []
+    if not resources:
+        raise LayerError("the default workspace holds no resources, so there is nothing to move")
+    found = sorted({arn.split(":")[3] for arn in _arns(resources) if arn.count(":") >= 5 and arn.split(":")[3]})
+    if found and found != [region]:
+        raise LayerError(
+            f"--region {region}: the default workspace's resources are in {', '.join(found)}; name that region"
+        )
+    there = in_region(space, region)
+    copy = build_dir.plan(region).with_suffix(".tfstate")
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    copy.write_text(json.dumps(state), encoding="utf-8")
+    try:
+        # The CLI refuses to push over a region's state that is not empty, or is another's.
+        TerraformCli(there).run("state push", str(copy))
+    finally:
+        copy.unlink(missing_ok=True)
+    if len(TerraformCli(there).state().get("resources") or []) != len(resources):
+        raise LayerError(f"the copy in {region}'s workspace is not whole, so the default workspace was left as it was")
+    cli.run("state rm", *cli.run("state list").split())
+    return len(resources)
+
+
+def _arns(value: object) -> list[str]:
+    """Every ARN in a state's resources, at any depth."""
+    if isinstance(value, str):
+        return [value] if value.startswith("arn:") else []
+    if isinstance(value, dict):
+        return [arn for item in value.values() for arn in _arns(item)]
+    if isinstance(value, list):
+        return [arn for item in value for arn in _arns(item)]
+    return []
 
 
 def lambda_client(space: Workspace, region: str) -> LambdaClient:
