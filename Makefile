@@ -90,8 +90,9 @@ move-state: need-region $(BUILD_DIR)/manifest.json ## Once regions are declared:
 	$(LAYERKIT) move-state --build-dir $(BUILD_DIR) --tf $(TF) --region $(REGION) $(if $(ENDPOINT),--endpoint $(ENDPOINT))
 
 .PHONY: prune
-prune: need-keep $(VENV_STAMP) ## List layer versions nothing uses (KEEP=3 newest kept); YES=1 deletes them, INCLUDE_SHARED=1 shared ones too
+prune: need-keep $(VENV_STAMP) ## List layer versions nothing uses, per region (KEEP=3 newest kept); YES=1 deletes them, INCLUDE_SHARED=1 shared ones too
 	$(LAYERKIT) prune --build-dir $(BUILD_DIR) --tf $(TF) --keep $(KEEP) $(if $(ENDPOINT),--endpoint $(ENDPOINT)) \
+	  $(foreach region,$(REGIONS),--region $(region)) \
 	  $(if $(YES),--yes) $(if $(INCLUDE_SHARED),--include-shared) $(foreach layer,$(PRUNE_LAYERS),--layer $(layer))
 
 .PHONY: local-aws

@@ -25,14 +25,41 @@ variable "region" {
   default     = "us-east-1"
 }
 
-variable "shared_layer_arn" {
-  type        = string
-  description = "A layer version the platform team shares with this account, e.g. its boto3 layer: arn:aws:lambda:<region>:<account>:layer:<name>:<version>."
+variable "platform_state" {
+  type = object({
+    backend = string
+    config  = map(string)
+  })
+  description = "Where the platform team's root configuration keeps its state, with one workspace per region, e.g. { backend = \"s3\", config = { bucket = \"platform-terraform-state\", key = \"lambda-layers/terraform.tfstate\", region = \"eu-west-1\" } }."
+}
 
-  validation {
-    condition     = can(regex("^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:[0-9]{12}:layer:[A-Za-z0-9_-]+:[0-9]+$", var.shared_layer_arn))
-    error_message = "shared_layer_arn must be a layer version ARN, arn:aws:lambda:<region>:<account>:layer:<name>:<version>."
+variable "shared_layer" {
+  type        = string
+  description = "The platform team's layer to attach, by its key in the platform's layer_versions output, e.g. \"boto3\"."
+  default     = "boto3"
+  nullable    = false
+}
+
+# The platform team publishes each layer in every region it declares, each region in its
+# own workspace: this reads the one of this configuration's own region, so the version
+# attached is always that region's, and no ARN is copied.
+data "aws_region" "current" {}
+
+data "terraform_remote_state" "platform" {
+  backend   = var.platform_state.backend
+  config    = var.platform_state.config
+  workspace = data.aws_region.current.name
+
+  lifecycle {
+    postcondition {
+      condition     = can(self.outputs.layer_versions[var.shared_layer].arn)
+      error_message = "The platform's state for ${data.aws_region.current.name} publishes no layer ${var.shared_layer} (it has: ${join(", ", keys(try(self.outputs.layer_versions, {})))}); ask the platform team to declare that region for it."
+    }
   }
+}
+
+locals {
+  shared_layer_arn = data.terraform_remote_state.platform.outputs.layer_versions[var.shared_layer].arn
 }
 
 module "greeting_layer" {
@@ -58,7 +85,7 @@ module "greeter" {
   handler          = "handler.handle"
 
   # Merge order: the shared layer first, this team's own layer over it.
-  layers = [var.shared_layer_arn, module.greeting_layer.attachment]
+  layers = [local.shared_layer_arn, module.greeting_layer.attachment]
 
   # Since modules-v1.2.0: keep its logs two weeks, and greet every hour through the alias live.
   log_retention_days = 14

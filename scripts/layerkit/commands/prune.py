@@ -6,7 +6,7 @@ from layerkit import suggest
 from layerkit.columns import columns
 from layerkit.commands import options
 from layerkit.deploy import prune, terraform_root
-from layerkit.deploy.terraform_cli import TerraformCli
+from layerkit.deploy.terraform_cli import TerraformCli, Workspace
 from layerkit.errors import LayerError
 
 
@@ -14,6 +14,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     options.build_dir(parser)
     parser.add_argument("--tf", help="the CLI that reads Terraform's state (default: terraform on PATH, else tofu)")
     options.endpoint(parser)
+    parser.add_argument(
+        "--region", action="append", default=[], help="only this declared region (repeatable; default: every one)"
+    )
     parser.add_argument("--keep", type=int, default=3, help="keep this many newest versions of each layer")
     parser.add_argument("--layer", action="append", default=[], help="only this layer, as published (repeatable)")
     parser.add_argument("--include-shared", action="store_true", help="also delete versions shared with others")
@@ -23,8 +26,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     keep = options.at_least("--keep", args.keep, 0, "cannot keep fewer than 0 versions")
     space = terraform_root.workspace_for(options.ROOT, args.tf, args.build_dir, args.endpoint, command="make prune")
+    regions = terraform_root.regions_in_state(space, args.region)
+    if regions is None:
+        return _prune(space, args, keep)
+    for region in regions:
+        print(f"--- {region} ---")
+        _prune(terraform_root.in_region(space, region), args, keep)
+    return 0
+
+
+def _prune(space: Workspace, args: argparse.Namespace, keep: int) -> int:
+    """One state's layer versions: listed, and deleted with --yes."""
     terraform = TerraformCli(space)
-    terraform.init()
     current = prune.published_in_state(terraform.show())
     if not current:
         print("Terraform's state holds no layer versions, so there is nothing to prune; run 'make apply' first")

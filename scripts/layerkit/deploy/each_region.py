@@ -31,6 +31,10 @@ _PLAN = re.compile(r"^Plan: (\d+) to add, (\d+) to change, (\d+) to destroy", re
 _APPLIED = re.compile(r"^Apply complete! Resources: (\d+) added, (\d+) changed, (\d+) destroyed", re.MULTILINE)
 
 
+DECLARED = ("nothing is declared for it", "declared (regions.toml, layer.toml, function.toml)")
+IN_STATE = ("it has no state of its own", "regions with one")
+
+
 @dataclass(frozen=True)
 class Outcome:
     """How one region ended: `planned`, `applied`, `unchanged` or `failed`, and in a few words why."""
@@ -43,19 +47,19 @@ class Outcome:
         return f"{self.region}: {self.status}{f' ({self.detail})' if self.detail else ''}"
 
 
-def chosen(declared: Sequence[str], given: Sequence[str]) -> list[str]:
-    """The regions to work on: those named (`--region`), each declared, else every declared one."""
+def chosen(known: Sequence[str], given: Sequence[str], source: tuple[str, str] = DECLARED) -> list[str]:
+    """The regions to work on: those named (`--region`), each one of `known`, else all of them.
+
+    `source` says where the known regions come from, for the message that refuses another.
+    """
     if repeated := twice(list(given)):
         raise LayerError(f"--region {', '.join(repeated)} is given twice; name each region once")
     for region in given:
-        if region not in declared:
-            guess = suggest.closest(region, declared)
+        if region not in known:
+            guess = suggest.closest(region, known)
             question = f"did you mean {guess}? " if guess else ""
-            raise LayerError(
-                f"--region {region}: nothing is declared for it; {question}declared: {', '.join(declared)} "
-                "(regions.toml, and each layer.toml and function.toml)"
-            )
-    return list(given) or list(declared)
+            raise LayerError(f"--region {region}: {source[0]}; {question}{source[1]}: {', '.join(known)}")
+    return list(given) or list(known)
 
 
 def plan(

@@ -119,6 +119,23 @@ def in_regions(space: Workspace, regions: list[str]) -> list[Workspace]:
     return [in_region(space, r) for r in regions]
 
 
+def regions_in_state(space: Workspace, given: list[str]) -> list[str] | None:
+    """After `init`: the regions that have a state of their own (all, or those `given`); None: only the default.
+
+    What the states hold, not what the manifest declares: a region taken out of regions.toml
+    still has its versions.
+    """
+    cli = TerraformCli(space)
+    cli.init()
+    names = [line.strip().removeprefix("* ") for line in cli.run("workspace list").splitlines()]
+    regions = sorted(n for n in names if n and n != "default")
+    if not regions:
+        if given:
+            raise LayerError(f"--region {given[0]}: no region has a state of its own yet; run 'make apply' first")
+        return None
+    return each_region.chosen(regions, given, each_region.IN_STATE)
+
+
 def in_region(space: Workspace, region: str) -> Workspace:
     """`space` in `region`'s own workspace, with `var.region` set to it."""
     return dataclasses.replace(
@@ -154,8 +171,28 @@ def init(space: Workspace, backend: Path | None) -> None:
         raise LayerError(
             f"{backend}: no such backend configuration; see docs/terraform.md, 'Remote state' for what it holds"
         )
+    _check_backend(backend)
     override.write_text(_S3_BACKEND, encoding="utf-8")
     TerraformCli(space).init(backend_config=backend, reconfigure=True)
+
+
+def _check_backend(backend: Path) -> None:
+    """Refuse a backend file without `key`: every region's state and lock are kept by it, under `env:/<region>/`."""
+    import hcl2  # noqa: PLC0415 -- only `make init BACKEND=` reads HCL
+    from lark.exceptions import LarkError  # noqa: PLC0415 -- hcl2's parser, and its errors
+
+    try:
+        settings = hcl2.loads(backend.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, LarkError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise LayerError(
+            f'{backend}: not a readable backend configuration ({first}); see docs/terraform.md, "Remote state"'
+        ) from None
+    if not settings.get("key"):
+        raise LayerError(
+            f'{backend}: no key; give the state\'s key, e.g. key = "lambda-layers/terraform.tfstate": the S3 backend '
+            "keeps each region's state and lock apart under env:/<region>/<key>"
+        )
 
 
 def plan(space: Workspace, build_dir: BuildDir) -> bool:
