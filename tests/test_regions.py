@@ -16,7 +16,7 @@ import pytest
 from conftest import HANDLER, ROOT, reset, without_progress
 from layerkit.build_dir import BuildDir
 from layerkit.cli import main
-from layerkit.deploy import local_aws, terraform_root
+from layerkit.deploy import local_aws, region_move, terraform_root
 from layerkit.deploy.terraform_cli import TerraformCli
 
 if TYPE_CHECKING:
@@ -250,6 +250,14 @@ def test_one_region_to_two_moves_the_state_and_keeps_the_first_as_it_was(
     assert build(directory) == 0
     single = Applied(directory, moto_endpoint, tf_cli)
     assert single.run("apply", "--auto-approve") == 0
+    capfd.readouterr()
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("TF_VAR_region", "eu-west-1")  # what a region changed in terraform.tfvars does
+        assert single.run("plan") == 0
+    assert capfd.readouterr().err.startswith(
+        "warning: the state is in us-east-1, and region is now eu-west-1: this plan moves everything, so what is "
+        "in us-east-1 is destroyed or left behind outside any state, and made again in eu-west-1; "
+    )
     (directory / "regions.toml").write_text(REGIONS, encoding="utf-8")
     assert build(directory) == 0
     capfd.readouterr()
@@ -269,3 +277,18 @@ def test_one_region_to_two_moves_the_state_and_keeps_the_first_as_it_was(
     assert single.run("plan") == 0
     out = capfd.readouterr().out
     assert out.endswith("eu-west-1: planned (7 to add, 0 to change, 0 to destroy)\nus-east-1: unchanged\n"), out
+
+
+def test_the_configured_region_is_taken_as_terraform_takes_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "variables.tf").write_text('variable "region" {\n  default = "us-east-1"\n}\n', encoding="utf-8")
+    monkeypatch.delenv("TF_VAR_region", raising=False)
+    assert region_move.configured_region(tmp_path) == "us-east-1"
+    monkeypatch.setenv("TF_VAR_region", "us-west-2")
+    assert region_move.configured_region(tmp_path) == "us-west-2"
+    (tmp_path / "terraform.tfvars").write_text('region = "eu-west-1"\n', encoding="utf-8")
+    assert region_move.configured_region(tmp_path) == "eu-west-1"
+    (tmp_path / "b.auto.tfvars.json").write_text('{"region": "ap-south-1"}', encoding="utf-8")
+    (tmp_path / "a.auto.tfvars").write_text('region = "eu-central-1"\n', encoding="utf-8")
+    assert region_move.configured_region(tmp_path) == "ap-south-1"
+    (tmp_path / "terraform.tfvars").write_text('region = "eu-west-1', encoding="utf-8")
+    assert region_move.configured_region(tmp_path) is None  # Terraform refuses that file itself

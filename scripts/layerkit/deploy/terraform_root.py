@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import socket
+import sys
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -20,7 +21,7 @@ import boto3
 from botocore.config import Config
 
 from layerkit.builder import manifest
-from layerkit.deploy import credentials, each_region, local_aws
+from layerkit.deploy import credentials, each_region, local_aws, region_move
 from layerkit.deploy.terraform_cli import TerraformCli, Workspace, find_cli
 from layerkit.errors import LayerError
 
@@ -200,6 +201,7 @@ def plan(space: Workspace, build_dir: BuildDir) -> bool:
     manifest.read(build_dir)
     cli = TerraformCli(space)
     cli.init()
+    _warn_of_a_move(cli)
     changes, _ = cli.plan(stream=True)
     return changes
 
@@ -208,7 +210,13 @@ def apply(space: Workspace, build_dir: BuildDir, *, auto_approve: bool) -> None:
     manifest.read(build_dir)
     cli = TerraformCli(space)
     cli.init()
+    _warn_of_a_move(cli)
     cli.apply(auto_approve=auto_approve, stream=True)
+
+
+def _warn_of_a_move(cli: TerraformCli) -> None:
+    if line := region_move.warning(cli):
+        print(line, file=sys.stderr, flush=True)
 
 
 def move_state(space: Workspace, build_dir: BuildDir, region: str) -> int:
@@ -229,7 +237,7 @@ def move_state(space: Workspace, build_dir: BuildDir, region: str) -> int:
     resources = state.get("resources") or []
     if not resources:
         raise LayerError("the default workspace holds no resources, so there is nothing to move")
-    found = sorted({arn.split(":")[3] for arn in _arns(resources) if arn.count(":") >= 5 and arn.split(":")[3]})
+    found = sorted({parts[3] for arn in region_move.arns(resources) if len(parts := arn.split(":")) > 4 and parts[3]})
     if found and found != [region]:
         raise LayerError(
             f"--region {region}: the default workspace's resources are in {', '.join(found)}; name that region"
@@ -247,17 +255,6 @@ def move_state(space: Workspace, build_dir: BuildDir, region: str) -> int:
         raise LayerError(f"the copy in {region}'s workspace is not whole, so the default workspace was left as it was")
     cli.run("state rm", *cli.run("state list").split())
     return len(resources)
-
-
-def _arns(value: object) -> list[str]:
-    """Every ARN in a state's resources, at any depth."""
-    if isinstance(value, str):
-        return [value] if value.startswith("arn:") else []
-    if isinstance(value, dict):
-        return [arn for item in value.values() for arn in _arns(item)]
-    if isinstance(value, list):
-        return [arn for item in value for arn in _arns(item)]
-    return []
 
 
 def lambda_client(space: Workspace, region: str) -> LambdaClient:
