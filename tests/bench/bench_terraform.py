@@ -7,6 +7,9 @@
    checks, init and plan.
 3. `make demo`, whole: once with an empty build folder (a cold build: uv's cache is warm,
    so no download is timed), then with the build up to date.
+4. Regions: the generated tree declared for 1, 2 and 4 regions (regions.toml), each on a
+   fresh local AWS: `make apply` from an empty state, then `make plan` with nothing changed,
+   at JOBS regions at a time (default: the number of cores, as make's own default).
 
 Run it with `make bench-terraform` (TF=tofu or TF=terraform to choose the CLI). It prints a
 table; it exits 1 only when a command fails.
@@ -35,6 +38,9 @@ MAKE = shutil.which("make") or "make"
 REPEATS = 5
 GENERATED = 20
 ATTACHED = 3
+REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-2", "sa-east-1")
+REGION_COUNTS = (1, 2, 4)
+REGION_REPEATS = 3
 # The bench may itself run under make; the nested makes must not inherit its flags.
 _MAKE_VARIABLES = {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES"}
 
@@ -81,6 +87,22 @@ def no_change_plans(cli: str, endpoint: str, dirs: list[str]) -> list[float]:
     return [make("plan", f"TF={cli}", f"ENDPOINT={endpoint}", *dirs) for _ in range(REPEATS)]
 
 
+def in_regions(cli: str, tree: Path, count: int, jobs: int) -> tuple[float, list[float]]:
+    """The generated tree in `count` regions of a fresh local AWS: the apply from empty, then no-change plans."""
+    (tree / "regions.toml").write_text(f"default = {list(REGIONS[:count])!r}\n".replace("'", '"'), encoding="utf-8")
+    build = tree / f"build-{count}-regions"
+    dirs = [f"LAYERS_DIR={tree / 'layers'}", f"FUNCTIONS_DIR={tree / 'functions'}", f"BUILD_DIR={build}"]
+    try:
+        make("layers", *dirs)
+        with local_aws.running() as endpoint:
+            options = [f"TF={cli}", f"ENDPOINT={endpoint}", f"JOBS={jobs}", *dirs]
+            applied = make("apply", "AUTO_APPROVE=1", *options)
+            plans = [make("plan", *options) for _ in range(REGION_REPEATS)]
+    finally:
+        (tree / "regions.toml").unlink()
+    return applied, plans
+
+
 def warm_inits(cli: str, endpoint: str, build_dir: Path) -> list[float]:
     terraform = TerraformCli(terraform_root.workspace(ROOT, cli, BuildDir(build_dir), endpoint))
     terraform.init()
@@ -119,6 +141,15 @@ def main() -> int:
             rows.append(row("make plan, nothing changed: shipped tree (2 layers, 1 function)", shipped))
             many = no_change_plans(cli, endpoint, [*generated, f"BUILD_DIR={tree / 'build'}"])
             rows.append(row(f"make plan, nothing changed: {GENERATED} layers, {GENERATED} functions", many))
+        jobs = int(os.environ.get("JOBS") or os.cpu_count() or 1)
+        one_region_plan = None
+        for count in REGION_COUNTS:
+            applied, plans = in_regions(cli, tree, count, jobs)
+            one_region_plan = one_region_plan or statistics.median(plans)
+            ratio = statistics.median(plans) / (count * one_region_plan)
+            name = f"{GENERATED}x{GENERATED} in {count} region{'s' if count > 1 else ''}, JOBS={jobs}"
+            rows.append(row(f"make apply, empty state: {name}", [applied]))
+            rows.append(row(f"make plan, nothing changed: {name} ({ratio:.2f} x N x 1 region's)", plans))
         demo_build = Path(work) / "demo-build"
         cold = [make("demo", f"TF={cli}", f"BUILD_DIR={demo_build}")]
         rows.append(row("make demo, empty build folder", cold))
