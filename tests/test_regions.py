@@ -7,6 +7,7 @@ Terraform and provider against the local AWS, which serves every region at one e
 from __future__ import annotations
 
 import fcntl
+import io
 import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -239,6 +240,33 @@ def test_a_region_nothing_is_declared_for_is_refused(applied: Applied, capsys: p
             "layer.toml, function.toml): eu-west-1, us-east-1"
         )
     ]
+
+
+def test_apply_asks_once_for_every_region_and_applies_the_plans_it_showed(
+    applied: Applied, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tools = applied.directory / "layers" / "tools" / "python" / "tools.py"
+    tools.write_text("NAME = 'tools, again'\n", encoding="utf-8")
+    assert build(applied.directory) == 0
+    capsys.readouterr()
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("no\n"))
+    assert applied.run("apply") == 1
+    declined = capsys.readouterr()
+    assert "\nApply the plans above to 2 regions?\n" in declined.out
+    assert without_progress(declined.err)[-1] == "error: apply cancelled: nothing was changed in any region"
+    assert applied.terraform("eu-west-1").output()["layer_versions"]["tools"]["version"] == 1
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("yes\n"))
+    assert applied.run("apply") == 0
+    out = capsys.readouterr().out
+    assert out.count("Apply the plans above to 2 regions?") == 1
+    assert out.endswith(
+        "eu-west-1: applied (1 added, 1 changed, 1 destroyed)\nus-east-1: applied (1 added, 1 changed, 1 destroyed)\n"
+    ), out
+    for region in ("eu-west-1", "us-east-1"):
+        assert applied.terraform(region).output()["layer_versions"]["tools"]["version"] == 2
+    assert not list((applied.directory / "build" / "plans").iterdir())  # each saved plan, once applied, is gone
 
 
 def test_one_region_to_two_moves_the_state_and_keeps_the_first_as_it_was(

@@ -14,8 +14,9 @@ import pytest
 from conftest import ROOT, reset
 from layerkit.build_dir import BuildDir
 from layerkit.cli import main
-from layerkit.deploy import local_aws, terraform_root
+from layerkit.deploy import each_region, local_aws, terraform_root
 from layerkit.deploy.terraform_cli import TerraformCli, TerraformError, Workspace
+from layerkit.errors import LayerError
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -164,3 +165,48 @@ def test_local_aws_runs_refuse_a_checkout_that_keeps_its_state_in_s3(tmp_path: P
     (root / terraform_root.BACKEND_OVERRIDE).write_text('terraform {\n  backend "s3" {}\n}\n', encoding="utf-8")
     with pytest.raises(Exception, match=r"keeps its state in S3, but runs against a local AWS keep theirs"):
         terraform_root.workspace(root, "tofu", BuildDir(tmp_path / "build"), moto_endpoint)
+
+
+def test_each_region_keeps_its_own_state_and_lock_in_s3(tmp_path: Path, moto_endpoint: str, tf_cli: str) -> None:
+    reset(moto_endpoint)
+    s3 = s3_client(moto_endpoint)
+    create_state_bucket(s3)
+    backend = tmp_path / "backend.hcl"
+    backend.write_text(BACKEND.format(bucket=BUCKET, key=KEY, endpoint=moto_endpoint), encoding="utf-8")
+    (tmp_path / "regions.toml").write_text('default = ["us-east-1", "eu-west-1"]\n', encoding="utf-8")
+    build(tmp_path, 1)
+    space = Workspace(
+        root=root_copy(tmp_path),
+        cli=tf_cli,
+        data_dir=tmp_path / "terraform-data",
+        variables={
+            "manifest_path": str(tmp_path / "build/manifest.json"),
+            "endpoints": dict.fromkeys(terraform_root.SERVICES, moto_endpoint),
+        },
+        environment=terraform_root.LOCAL_CREDENTIALS,
+    )
+    terraform_root.init(space, backend)
+
+    outcomes = each_region.apply(terraform_root.in_regions(space, ["us-east-1", "eu-west-1"]), 2, lambda _: None)
+
+    assert [(o.region, o.status) for o in outcomes] == [("us-east-1", "applied"), ("eu-west-1", "applied")]
+    keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET)["Contents"])
+    assert keys == [f"env:/eu-west-1/{KEY}", f"env:/us-east-1/{KEY}"]  # no lock left, and no default state
+    for region in ("us-east-1", "eu-west-1"):
+        state = json.loads(s3.get_object(Bucket=BUCKET, Key=f"env:/{region}/{KEY}")["Body"].read())
+        assert layer_arns(state) == [f"arn:aws:lambda:{region}:123456789012:layer:tools:1"]
+
+
+def test_a_backend_file_without_a_key_is_refused(tmp_path: Path) -> None:
+    backend = tmp_path / "backend.hcl"
+    backend.write_text('bucket = "platform-terraform-state"\nregion = "eu-west-1"\n', encoding="utf-8")
+    space = Workspace(root=root_copy(tmp_path), cli="terraform")
+
+    with pytest.raises(LayerError) as caught:
+        terraform_root.init(space, backend)
+
+    assert str(caught.value) == (
+        f'{backend}: no key; give the state\'s key, e.g. key = "lambda-layers/terraform.tfstate": the S3 backend '
+        "keeps each region's state and lock apart under env:/<region>/<key>"
+    )
+    assert not (space.root / terraform_root.BACKEND_OVERRIDE).exists()

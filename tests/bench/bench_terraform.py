@@ -95,6 +95,7 @@ def in_regions(cli: str, tree: Path, count: int, jobs: int) -> tuple[float, list
     try:
         make("layers", *dirs)
         with local_aws.running() as endpoint:
+            local_aws.reset(endpoint)  # moto's backends live in this process: empty them for each count
             options = [f"TF={cli}", f"ENDPOINT={endpoint}", f"JOBS={jobs}", *dirs]
             applied = make("apply", "AUTO_APPROVE=1", *options)
             plans = [make("plan", *options) for _ in range(REGION_REPEATS)]

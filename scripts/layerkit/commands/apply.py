@@ -36,6 +36,8 @@ def run(args: argparse.Namespace) -> int:
         done = {o.region: o for o in applied}
         each_region.summary([done.get(o.region, o) for o in planned], print)
         return 0
+    for outcome in planned:
+        args.build_dir.plan(outcome.region).unlink(missing_ok=True)  # not approved: never to be applied
     if failed:
         each_region.summary(planned, lambda _: None)
     if changed:

@@ -96,7 +96,10 @@ def apply(
         if plan_file:
             # A saved plan holds its variables, and the CLI refuses any given again.
             saved = dataclasses.replace(space, variables={})
-            output = TerraformCli(saved).apply(auto_approve=True, dir_or_plan=str(plan_file(region)))
+            try:
+                output = TerraformCli(saved).apply(auto_approve=True, dir_or_plan=str(plan_file(region)))
+            finally:
+                plan_file(region).unlink(missing_ok=True)  # applied or not, the CLI takes a saved plan once
         else:
             output = TerraformCli(space).apply(auto_approve=True)
         counts = _APPLIED.search(output)

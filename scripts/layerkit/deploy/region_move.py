@@ -2,10 +2,11 @@
 
 Without regions.toml, the root's one region is `var.region`, and its state is in that region.
 Set to another region, the plan makes every resource again in the new one, and destroys what
-it still finds of the old one or leaves it behind outside any state: a move, not a second region. This finds both regions cheaply, before the plan: the
-state's from `state pull` (its `region` output, or its ARNs), and the configured one as
-Terraform takes it (the variable's default, then `TF_VAR_region`, then `terraform.tfvars`,
-`terraform.tfvars.json` and `*.auto.tfvars(.json)` in lexical order, each over the last).
+it still finds of the old one or leaves it behind outside any state: a move, not a second
+region. This finds both regions cheaply, before the plan: the state's from `state pull` (its
+`region` output, or its ARNs), and the configured one as Terraform takes it (the variable's
+default, then `TF_VAR_region`, then `terraform.tfvars`, `terraform.tfvars.json` and
+`*.auto.tfvars(.json)` in lexical order, each over the last).
 """
 
 from __future__ import annotations
