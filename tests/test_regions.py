@@ -262,7 +262,7 @@ def test_apply_asks_once_for_every_region_and_applies_the_plans_it_showed(
     out = capsys.readouterr().out
     assert out.count("Apply the plans above to 2 regions?") == 1
     assert out.endswith(
-        "eu-west-1: applied (1 added, 1 changed, 1 destroyed)\nus-east-1: applied (1 added, 1 changed, 1 destroyed)\n"
+        "eu-west-1: applied (1 added, 2 changed, 1 destroyed)\nus-east-1: applied (1 added, 2 changed, 1 destroyed)\n"
     ), out
     for region in ("eu-west-1", "us-east-1"):
         assert applied.terraform(region).output()["layer_versions"]["tools"]["version"] == 2
