@@ -9,6 +9,7 @@ from __future__ import annotations
 import fcntl
 import io
 import json
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -267,6 +268,19 @@ def test_apply_asks_once_for_every_region_and_applies_the_plans_it_showed(
     for region in ("eu-west-1", "us-east-1"):
         assert applied.terraform(region).output()["layer_versions"]["tools"]["version"] == 2
     assert not list((applied.directory / "build" / "plans").iterdir())  # each saved plan, once applied, is gone
+
+
+def test_prune_lists_each_region_s_versions_apart(applied: Applied, capsys: pytest.CaptureFixture[str]) -> None:
+    assert applied.run("prune", "--keep", "0") == 0  # after the test above: two versions in each region
+
+    out = capsys.readouterr().out
+    sections = dict(zip(*[iter(re.split(r"^--- (\S+) ---$", out, flags=re.MULTILINE)[1:])] * 2, strict=True))
+    assert sorted(sections) == ["eu-west-1", "us-east-1"]
+    for listing in sections.values():
+        # Each region's own versions, each kept by that region's function versions.
+        assert re.search(r"^  tools +2 .* keep: attached to api:\$LATEST, api:2$", listing, flags=re.MULTILINE), listing
+        assert re.search(r"^  tools +1 .* keep: attached to api:1$", listing, flags=re.MULTILINE), listing
+        assert listing.endswith("0 of 2 layer versions are unused; YES=1 (--yes) deletes them\n")
 
 
 def test_one_region_to_two_moves_the_state_and_keeps_the_first_as_it_was(

@@ -43,17 +43,15 @@ variable "shared_layer" {
 # The platform team publishes each layer in every region it declares, each region in its
 # own workspace: this reads the one of this configuration's own region, so the version
 # attached is always that region's, and no ARN is copied.
-data "aws_region" "current" {}
-
 data "terraform_remote_state" "platform" {
   backend   = var.platform_state.backend
   config    = var.platform_state.config
-  workspace = data.aws_region.current.name
+  workspace = var.region
 
   lifecycle {
     postcondition {
       condition     = can(self.outputs.layer_versions[var.shared_layer].arn)
-      error_message = "The platform's state for ${data.aws_region.current.name} publishes no layer ${var.shared_layer} (it has: ${join(", ", keys(try(self.outputs.layer_versions, {})))}); ask the platform team to declare that region for it."
+      error_message = "The platform's state for ${var.region} publishes no layer ${var.shared_layer} (it has: ${join(", ", keys(try(self.outputs.layer_versions, {})))}); ask the platform team to declare that region for it."
     }
   }
 }
