@@ -144,7 +144,7 @@ check: lint-python ## The inner loop, under a minute: ruff, mypy --strict, and e
 test: $(VENV_STAMP) ## Run linters and every test but the corpus, in parallel (PYTEST_WORKERS=auto), with the 10 slowest listed
 	@echo "make test, 1 of 2: lint (ruff, mypy --strict, checkov, actionlint): under a minute once their tools exist"
 	@$(MAKE) --no-print-directory lint
-	@echo "make test, 2 of 2: pytest on $(PYTEST_WORKERS) workers, about 10 minutes on 2 cores: a dot per test, then the 10 slowest"
+	@echo "make test, 2 of 2: pytest on $(PYTEST_WORKERS) workers, about 12 minutes on 2 cores: a dot per test, then the 10 slowest"
 	$(VENV)/bin/python -m pytest -n $(PYTEST_WORKERS) --durations=10 --ignore=tests/test_corpus.py $(PYTEST_ARGS)
 
 .PHONY: test-corpus

@@ -184,8 +184,8 @@ TREE_CASES = {
         ["layers"],
         (
             f"error: layer boto3: {BOTO3}/layer.toml: unknown key(s) licence; did you mean license? allowed: "
-            "architectures, audit, bytecode, description, exclude, license, licenses, overrides, requires, runtimes, "
-            "share"
+            "architectures, audit, bytecode, description, exclude, license, licenses, overrides, regions, requires, "
+            "runtimes, share"
         ),
     ),
     "a misspelt layer name": (
